@@ -1,0 +1,36 @@
+// What the public API's handlers share, and the wrapper that authenticates a request
+// before its handler runs.
+#pragma once
+
+#include <functional>
+
+#include "auth/api_keys.h"
+#include "http/router.h"
+#include "ingest/write_pipeline.h"
+#include "storage/store.h"
+
+namespace lanterne {
+
+struct ApiContext {
+  Store& store;
+  WritePipeline& pipeline;
+  ApiKeyAuthenticator& auth;
+};
+
+using AuthedHandler = std::function<Response(Request&, const AuthContext&)>;
+
+// `allow_bearer`: the route also takes a public key alone (scores from browsers).
+Handler Authed(ApiContext& ctx, bool allow_bearer, AuthedHandler handler);
+
+using ApiHandlerFn = Response (*)(ApiContext&, Request&, const AuthContext&);
+// The common case: an authenticated handler that needs the context.
+Handler Authed(ApiContext& ctx, bool allow_bearer, ApiHandlerFn fn);
+
+void RegisterIngestionRoutes(Router& router, ApiContext& ctx);
+void RegisterTraceRoutes(Router& router, ApiContext& ctx);
+void RegisterObservationRoutes(Router& router, ApiContext& ctx);
+void RegisterSessionRoutes(Router& router, ApiContext& ctx);
+void RegisterScoreRoutes(Router& router, ApiContext& ctx);
+void RegisterProjectRoutes(Router& router, ApiContext& ctx);
+
+}  // namespace lanterne

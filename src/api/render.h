@@ -1,0 +1,29 @@
+// Writes stored records in Langfuse's public API shapes (LANGFUSE_API.md section 5):
+// every documented key present, null when empty, dates as ISO strings with milliseconds.
+#pragma once
+
+#include <vector>
+
+#include "core/json.h"
+#include "domain/records.h"
+#include "storage/store.h"
+
+namespace lanterne {
+
+// The Trace fields alone; the caller adds the detail fields and closes the object.
+void WriteTraceFields(JsonWriter& w, const TraceRecord& trace);
+// TraceWithDetails for listings: observation and score ids, latency, total cost.
+void WriteTraceSummary(JsonWriter& w, const TraceRecord& trace, const TraceRollup& rollup);
+void WriteObservation(JsonWriter& w, const ObservationRecord& observation);
+// `trace` adds the v1 listing's {userId, tags, environment} block when given.
+void WriteScore(JsonWriter& w, const ScoreRecord& score, const TraceRecord* trace = nullptr,
+                bool with_session_in_trace = false);
+void WriteSession(JsonWriter& w, const SessionRecord& session);
+
+void WriteTimestamp(JsonWriter& w, int64_t unix_us);
+void WriteOptTimestamp(JsonWriter& w, const std::optional<int64_t>& unix_us);
+
+// Seconds between the first start and last end of a trace's observations (0 when none).
+double TraceLatencySeconds(const TraceRollup& rollup);
+
+}  // namespace lanterne

@@ -1,0 +1,153 @@
+// Traces: list with filters, one with its observations and scores, delete one or many.
+#include <simdjson.h>
+
+#include "api/api_context.h"
+#include "api/query_params.h"
+#include "api/render.h"
+#include "api/responses.h"
+
+namespace lanterne {
+namespace {
+
+Response ListTraces(ApiContext& ctx, Request& request, const AuthContext& auth) {
+  TraceQuery q;
+  auto page = ReadPage(request);
+  if (!page.ok()) return ErrorResponse(page.status());
+  q.page = *page;
+  q.user_id = request.QueryValue("userId");
+  q.name = request.QueryValue("name");
+  q.session_id = request.QueryValue("sessionId");
+  q.release = request.QueryValue("release");
+  q.version = request.QueryValue("version");
+  q.tags = ReadList(request, "tags", false);
+  q.environments = ReadList(request, "environment", true);
+  auto from = ReadTimestamp(request, "fromTimestamp");
+  if (!from.ok()) return ErrorResponse(from.status());
+  auto to = ReadTimestamp(request, "toTimestamp");
+  if (!to.ok()) return ErrorResponse(to.status());
+  q.from_us = *from;
+  q.to_us = *to;
+  if (auto order = request.QueryValue("orderBy"); order && !order->empty()) {
+    auto dot = order->rfind('.');
+    std::string field = order->substr(0, dot);
+    std::string direction = dot == std::string::npos ? "desc" : order->substr(dot + 1);
+    static const char* kFields[] = {"id",      "timestamp", "name",       "userId",   "release",
+                                    "version", "public",    "bookmarked", "sessionId"};
+    bool known = false;
+    for (const char* f : kFields) known |= field == f;
+    if (!known || (direction != "asc" && direction != "desc")) {
+      return ErrorResponse(Status::InvalidArgument(
+          "orderBy: expected <field>.<asc|desc> with field one of id, timestamp, name, userId, "
+          "release, version, public, bookmarked, sessionId"));
+    }
+    q.order_by = field;
+    q.descending = direction == "desc";
+  }
+  auto traces = ctx.store.ListTraces(auth.project_id, q);
+  if (!traces.ok()) return ErrorResponse(traces.status());
+  std::vector<std::string> ids;
+  for (const auto& t : traces->items) ids.push_back(t.id);
+  auto rollups = ctx.store.RollupTraces(auth.project_id, ids);
+  if (!rollups.ok()) return ErrorResponse(rollups.status());
+
+  JsonBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  w.Key("data");
+  w.StartArray();
+  for (size_t i = 0; i < traces->items.size(); ++i) {
+    WriteTraceSummary(w, traces->items[i], (*rollups)[i]);
+  }
+  w.EndArray();
+  WritePageMeta(w, q.page.page, q.page.limit, traces->total_items);
+  w.EndObject();
+  return JsonResponse(200, buffer);
+}
+
+Response GetTrace(ApiContext& ctx, Request& request, const AuthContext& auth) {
+  const std::string& id = request.path_params[0];
+  auto trace = ctx.store.GetTrace(auth.project_id, id);
+  if (!trace.ok()) return ErrorResponse(trace.status());
+  if (!trace->has_value()) {
+    return ErrorResponse(Status::NotFound("Trace " + id + " not found within authorized project"));
+  }
+  auto observations = ctx.store.ObservationsOfTrace(auth.project_id, id);
+  if (!observations.ok()) return ErrorResponse(observations.status());
+  auto scores = ctx.store.ScoresOfTrace(auth.project_id, id);
+  if (!scores.ok()) return ErrorResponse(scores.status());
+
+  TraceRollup rollup;
+  for (const auto& o : *observations) {
+    int64_t end = o.end_time_us.value_or(o.start_time_us);
+    if (!rollup.first_start_us || o.start_time_us < *rollup.first_start_us) {
+      rollup.first_start_us = o.start_time_us;
+    }
+    if (!rollup.last_end_us || end > *rollup.last_end_us) rollup.last_end_us = end;
+    rollup.total_cost += o.total_cost().value_or(0);
+  }
+  JsonBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  WriteTraceFields(w, **trace);
+  w.Key("latency");
+  w.Double(TraceLatencySeconds(rollup));
+  w.Key("totalCost");
+  w.Double(rollup.total_cost);
+  w.Key("observations");
+  w.StartArray();
+  for (const auto& o : *observations) WriteObservation(w, o);
+  w.EndArray();
+  w.Key("scores");
+  w.StartArray();
+  for (const auto& s : *scores) WriteScore(w, s);
+  w.EndArray();
+  w.EndObject();
+  return JsonResponse(200, buffer);
+}
+
+Response DeleteTrace(ApiContext& ctx, Request& request, const AuthContext& auth) {
+  std::vector<std::string> ids{request.path_params[0]};
+  Status status = ctx.pipeline.SubmitWrite([&](WriteTxn& txn) -> Status {
+    auto deleted = txn.DeleteTraces(auth.project_id, ids);
+    return deleted.ok() ? Status::Ok() : deleted.status();
+  });
+  if (!status.ok()) return ErrorResponse(status);
+  return JsonResponse(200, R"({"message":"Trace deleted successfully"})");
+}
+
+Response DeleteTraces(ApiContext& ctx, Request& request, const AuthContext& auth) {
+  simdjson::dom::parser parser;
+  simdjson::dom::array ids_json;
+  if (parser.parse(request.body).at_key("traceIds").get_array().get(ids_json) !=
+      simdjson::SUCCESS) {
+    return ErrorResponse(Status::InvalidArgument("traceIds: required, an array of trace ids"));
+  }
+  std::vector<std::string> ids;
+  for (auto item : ids_json) {
+    std::string_view id;
+    if (item.get_string().get(id) != simdjson::SUCCESS) {
+      return ErrorResponse(Status::InvalidArgument("traceIds: every entry must be a string"));
+    }
+    ids.emplace_back(id);
+  }
+  if (ids.empty() || ids.size() > 1000) {
+    return ErrorResponse(Status::InvalidArgument("traceIds: between 1 and 1000 ids"));
+  }
+  Status status = ctx.pipeline.SubmitWrite([&](WriteTxn& txn) -> Status {
+    auto deleted = txn.DeleteTraces(auth.project_id, ids);
+    return deleted.ok() ? Status::Ok() : deleted.status();
+  });
+  if (!status.ok()) return ErrorResponse(status);
+  return JsonResponse(200, R"({"message":"Traces deleted successfully"})");
+}
+
+}  // namespace
+
+void RegisterTraceRoutes(Router& router, ApiContext& ctx) {
+  router.Add("GET", "/api/public/traces", Authed(ctx, false, ListTraces));
+  router.Add("DELETE", "/api/public/traces", Authed(ctx, false, DeleteTraces));
+  router.Add("GET", "/api/public/traces/{traceId}", Authed(ctx, false, GetTrace));
+  router.Add("DELETE", "/api/public/traces/{traceId}", Authed(ctx, false, DeleteTrace));
+}
+
+}  // namespace lanterne

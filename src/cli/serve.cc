@@ -1,0 +1,96 @@
+// `lanterne serve`: the HTTP server with the embedded store.
+#include <cstdio>
+#include <memory>
+
+#include <signal.h>
+
+#include "api/public_api.h"
+#include "auth/api_keys.h"
+#include "auth/provisioning.h"
+#include "cli/commands.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "ingest/write_pipeline.h"
+#include "storage/store.h"
+
+namespace lanterne {
+namespace {
+
+int Serve(const ServeOptions& options) {
+  // Signals are taken by sigwait below; every thread started from here inherits the mask,
+  // so no worker is interrupted mid-write.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  if (options.port < 1 || options.port > 65535) {
+    LogError("--port: must be between 1 and 65535");
+    return 2;
+  }
+  auto store = OpenSqliteStore(options.data_dir);
+  if (!store.ok()) {
+    LogError(store.status().message());
+    return 1;
+  }
+  Status init = ApplyHeadlessInit(**store, ProcessEnvironment());
+  if (!init.ok()) {
+    LogError("headless initialization: " + init.message());
+    return 1;
+  }
+  WritePipeline pipeline(**store, WritePipelineOptions{});
+  ApiKeyAuthenticator auth(**store);
+  PublicApi api(**store, pipeline, auth);
+  ServerOptions server_options;
+  server_options.host = options.host;
+  server_options.port = static_cast<uint16_t>(options.port);
+  HttpServer server(server_options, [&api](Request& request) { return api.Handle(request); });
+  Status started = server.Start();
+  if (!started.ok()) {
+    LogError(started.message());
+    return 1;
+  }
+  std::string shown_host =
+      options.host == "0.0.0.0" || options.host == "::" ? "localhost" : options.host;
+  std::printf("Lanterne ready on http://%s:%u\n", shown_host.c_str(), server.port());
+  std::fflush(stdout);
+
+  int received = 0;
+  sigwait(&signals, &received);
+  LogInfo(received == SIGTERM ? "SIGTERM: finishing requests in flight, then stopping"
+                              : "SIGINT: finishing requests in flight, then stopping");
+  server.Stop();
+  pipeline.Shutdown();
+  LogInfo("stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, std::function<int()>& run) {
+  auto options = std::make_shared<ServeOptions>();
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Start the server: web API on --host:--port, data in --data-dir.");
+  serve->add_option("--host", options->host, "Address to listen on")
+      ->envname("LANTERNE_HOST")
+      ->capture_default_str();
+  serve->add_option("--port", options->port, "TCP port to listen on")
+      ->envname("LANTERNE_PORT")
+      ->capture_default_str();
+  serve
+      ->add_option("--data-dir", options->data_dir,
+                   "Directory of the embedded store (created when missing)")
+      ->envname("LANTERNE_DATA_DIR")
+      ->capture_default_str();
+  serve->footer(
+      "Headless initialization (read at every start, idempotent):\n"
+      "  LANGFUSE_INIT_ORG_ID, LANGFUSE_INIT_ORG_NAME, LANGFUSE_INIT_PROJECT_ID,\n"
+      "  LANGFUSE_INIT_PROJECT_NAME, LANGFUSE_INIT_PROJECT_PUBLIC_KEY,\n"
+      "  LANGFUSE_INIT_PROJECT_SECRET_KEY, LANGFUSE_INIT_USER_EMAIL,\n"
+      "  LANGFUSE_INIT_USER_NAME, LANGFUSE_INIT_USER_PASSWORD");
+  serve->callback([&run, options] { run = [options] { return Serve(*options); }; });
+}
+
+}  // namespace lanterne

@@ -1,0 +1,47 @@
+// A small binary encoding for stored records: varints and length-prefixed strings, then
+// zstd for anything large. Storage engines keep hot columns typed and the rest in one blob.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lanterne {
+
+class ByteWriter {
+ public:
+  void PutVarint(uint64_t v);
+  void PutSigned(int64_t v);
+  void PutDouble(double v);
+  void PutString(std::string_view s);
+  void PutOptString(const std::optional<std::string>& s);
+  const std::string& data() const { return out_; }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+// Reads what ByteWriter wrote; every getter returns false once the input is exhausted or
+// malformed, so a corrupt blob is reported, never read past its end.
+class ByteReader {
+ public:
+  explicit ByteReader(std::string_view in) : in_(in) {}
+  bool GetVarint(uint64_t* v);
+  bool GetSigned(int64_t* v);
+  bool GetDouble(double* v);
+  bool GetString(std::string* s);
+  bool GetOptString(std::optional<std::string>* s);
+  bool AtEnd() const { return pos_ == in_.size(); }
+
+ private:
+  std::string_view in_;
+  size_t pos_ = 0;
+};
+
+// First byte says whether the rest is zstd-compressed; small blobs are stored raw.
+std::string CompressBlob(std::string_view raw);
+std::optional<std::string> DecompressBlob(std::string_view stored);
+
+}  // namespace lanterne

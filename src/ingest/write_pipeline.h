@@ -1,0 +1,69 @@
+// The durable write path: request threads hand validated events to a bounded queue; one
+// writer thread drains everything queued into a single transaction (group commit), applies
+// the merge rules, commits, and only then answers each request. So an acknowledged event
+// is on disk, and many concurrent requests share one sync.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/status.h"
+#include "ingest/batch_decoder.h"
+#include "storage/store.h"
+
+namespace lanterne {
+
+struct WritePipelineOptions {
+  // Events allowed to wait for the writer; past this, Submit answers ResourceExhausted
+  // instead of letting memory grow.
+  size_t max_queued_events = 200000;
+  // Upper bound of events in one transaction, so one commit never grows without end.
+  size_t max_events_per_commit = 20000;
+};
+
+class WritePipeline {
+ public:
+  WritePipeline(Store& store, WritePipelineOptions options);
+  ~WritePipeline();
+  WritePipeline(const WritePipeline&) = delete;
+  WritePipeline& operator=(const WritePipeline&) = delete;
+
+  // Applies `events` of `project_id` and returns once they are committed (or failed).
+  // Thread-safe. ResourceExhausted when the queue is full; Unavailable after Shutdown.
+  Status Submit(const std::string& project_id, std::vector<IngestEvent> events);
+
+  // Runs an arbitrary write (deletes, admin changes) in order with ingestion.
+  Status SubmitWrite(std::function<Status(WriteTxn&)> write);
+
+  // Stops taking new work, commits everything already queued, and joins the writer.
+  void Shutdown();
+
+ private:
+  struct Job {
+    std::string project_id;
+    std::vector<IngestEvent> events;
+    std::function<Status(WriteTxn&)> write;
+    std::promise<Status> done;
+  };
+
+  Status Enqueue(std::unique_ptr<Job> job, size_t weight);
+  void WriterLoop();
+  Status ApplyJobs(WriteTxn& txn, std::vector<std::unique_ptr<Job>>& jobs);
+
+  Store& store_;
+  WritePipelineOptions options_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<std::unique_ptr<Job>> queue_;
+  size_t queued_events_ = 0;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace lanterne

@@ -1,0 +1,100 @@
+#include "storage/sqlite/schema.h"
+
+#include <string>
+
+namespace lanterne::sqlite {
+namespace {
+
+// Each entry moves the schema from version i to i + 1; never edit a released entry.
+// Rows are keyed by an append-ordered integer (seq), so inserts land at the end of the
+// table; entity ids are found through a narrow 64-bit hash index instead of a wide random
+// text key. Wide, rarely filtered fields live in the compressed `payload`.
+constexpr const char* kMigrations[] = {
+    R"sql(
+CREATE TABLE organizations (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE projects (
+  id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id), name TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects(id),
+  public_key TEXT NOT NULL UNIQUE, secret_hash TEXT NOT NULL, display_secret TEXT NOT NULL,
+  note TEXT, created_at INTEGER NOT NULL, last_used_at INTEGER);
+CREATE TABLE users (
+  id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+  password_hash TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE memberships (
+  org_id TEXT NOT NULL, user_id TEXT NOT NULL, role TEXT NOT NULL,
+  PRIMARY KEY (org_id, user_id)) WITHOUT ROWID;
+
+CREATE TABLE traces (
+  seq INTEGER PRIMARY KEY,
+  project_id TEXT NOT NULL, id TEXT NOT NULL, id_hash INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL, name TEXT, user_id TEXT, session_id TEXT, release TEXT,
+  version TEXT, environment TEXT NOT NULL, tags TEXT NOT NULL, public INTEGER NOT NULL,
+  bookmarked INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  payload BLOB NOT NULL);
+CREATE INDEX traces_by_id ON traces (id_hash);
+CREATE INDEX traces_by_time ON traces (project_id, timestamp);
+CREATE INDEX traces_by_session ON traces (project_id, session_id) WHERE session_id IS NOT NULL;
+CREATE INDEX traces_by_user ON traces (project_id, user_id) WHERE user_id IS NOT NULL;
+
+CREATE TABLE observations (
+  seq INTEGER PRIMARY KEY,
+  project_id TEXT NOT NULL, id TEXT NOT NULL, id_hash INTEGER NOT NULL,
+  trace_id TEXT NOT NULL, trace_hash INTEGER NOT NULL, type TEXT NOT NULL, name TEXT,
+  start_time INTEGER NOT NULL, end_time INTEGER, level TEXT NOT NULL, parent_id TEXT,
+  model TEXT, environment TEXT NOT NULL, version TEXT, total_cost REAL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, payload BLOB NOT NULL);
+CREATE INDEX observations_by_id ON observations (id_hash);
+CREATE INDEX observations_by_trace ON observations (trace_hash);
+CREATE INDEX observations_by_time ON observations (project_id, start_time);
+
+CREATE TABLE scores (
+  seq INTEGER PRIMARY KEY,
+  project_id TEXT NOT NULL, id TEXT NOT NULL, id_hash INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL, name TEXT NOT NULL, value REAL NOT NULL, string_value TEXT,
+  data_type TEXT NOT NULL, source TEXT NOT NULL, trace_id TEXT, trace_hash INTEGER,
+  observation_id TEXT, session_id TEXT, dataset_run_id TEXT, comment TEXT, config_id TEXT,
+  queue_id TEXT, author_user_id TEXT, metadata TEXT NOT NULL, environment TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE INDEX scores_by_id ON scores (id_hash);
+CREATE INDEX scores_by_trace ON scores (trace_hash) WHERE trace_hash IS NOT NULL;
+CREATE INDEX scores_by_time ON scores (project_id, timestamp);
+
+CREATE TABLE sessions (
+  project_id TEXT NOT NULL, id TEXT NOT NULL, created_at INTEGER NOT NULL,
+  environment TEXT NOT NULL, PRIMARY KEY (project_id, id)) WITHOUT ROWID;
+CREATE INDEX sessions_by_time ON sessions (project_id, created_at);
+)sql",
+};
+
+}  // namespace
+
+Status Migrate(Connection& db) {
+  Statement version_stmt(db.get(), "PRAGMA user_version");
+  if (!version_stmt.ok() || version_stmt.Step() != SQLITE_ROW) {
+    return Status::Internal("cannot read the schema version: " + db.LastError());
+  }
+  int64_t version = version_stmt.Int(0);
+  constexpr int64_t kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
+  if (version > kLatest) {
+    return Status::Unavailable("the data directory was written by a newer Lanterne (schema " +
+                               std::to_string(version) + "); upgrade Lanterne to open it");
+  }
+  for (; version < kLatest; ++version) {
+    LANTERNE_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+    Status applied = db.Exec(kMigrations[version]);
+    if (applied.ok()) {
+      applied = db.Exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
+    }
+    if (!applied.ok()) {
+      (void)db.Exec("ROLLBACK");
+      return applied;
+    }
+    LANTERNE_RETURN_IF_ERROR(db.Exec("COMMIT"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace lanterne::sqlite

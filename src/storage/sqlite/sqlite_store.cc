@@ -1,0 +1,912 @@
+// The embedded store: one SQLite database in WAL mode. One connection writes (the batch
+// writer's transactions, committed with a full sync); a pool of read-only connections
+// serves queries, each seeing the latest commit.
+#include <filesystem>
+#include <mutex>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "core/ids.h"
+#include "core/json.h"
+#include "core/time.h"
+#include "storage/record_codec.h"
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/schema.h"
+#include "storage/store.h"
+
+namespace lanterne {
+namespace {
+
+using sqlite::Connection;
+using sqlite::Statement;
+
+constexpr const char* kTraceColumns =
+    "project_id, id, timestamp, name, user_id, session_id, release, version, environment, tags, "
+    "public, bookmarked, created_at, updated_at, payload";
+constexpr const char* kObservationColumns =
+    "project_id, id, trace_id, type, name, start_time, end_time, level, parent_id, model, "
+    "environment, version, created_at, updated_at, payload";
+constexpr const char* kScoreColumns =
+    "project_id, id, timestamp, name, value, string_value, data_type, source, trace_id, "
+    "observation_id, session_id, dataset_run_id, comment, config_id, queue_id, author_user_id, "
+    "metadata, environment, created_at, updated_at";
+
+Status StepError(sqlite3* db, const char* what) {
+  int code = sqlite3_errcode(db);
+  std::string message = std::string(what) + ": " + sqlite3_errmsg(db);
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL || code == SQLITE_IOERR) {
+    return Status::Unavailable(message);
+  }
+  return Status::Internal(message);
+}
+
+std::string TagsToJson(const std::vector<std::string>& tags) {
+  JsonBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartArray();
+  for (const auto& tag : tags) WriteString(w, tag);
+  w.EndArray();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::vector<std::string> TagsFromJson(const std::string& text) {
+  std::vector<std::string> tags;
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::array arr;
+  if (parser.parse(text).get_array().get(arr) != simdjson::SUCCESS) return tags;
+  for (auto item : arr) {
+    std::string_view s;
+    if (item.get_string().get(s) == simdjson::SUCCESS) tags.emplace_back(s);
+  }
+  return tags;
+}
+
+Result<TraceRecord> ReadTrace(const Statement& s, int c = 0) {
+  TraceRecord t;
+  t.project_id = s.Text(c + 0);
+  t.id = s.Text(c + 1);
+  t.timestamp_us = s.Int(c + 2);
+  t.name = s.OptText(c + 3);
+  t.user_id = s.OptText(c + 4);
+  t.session_id = s.OptText(c + 5);
+  t.release = s.OptText(c + 6);
+  t.version = s.OptText(c + 7);
+  t.environment = s.Text(c + 8);
+  t.tags = TagsFromJson(s.Text(c + 9));
+  t.is_public = s.Int(c + 10) != 0;
+  t.bookmarked = s.Int(c + 11) != 0;
+  t.created_at_us = s.Int(c + 12);
+  t.updated_at_us = s.Int(c + 13);
+  if (!DecodeTracePayload(s.Blob(c + 14), &t)) {
+    return Status::Internal("stored trace " + t.id + " is corrupt");
+  }
+  return t;
+}
+
+Result<ObservationRecord> ReadObservation(const Statement& s) {
+  ObservationRecord o;
+  o.project_id = s.Text(0);
+  o.id = s.Text(1);
+  o.trace_id = s.Text(2);
+  o.type = ParseObservationType(s.Text(3)).value_or(ObservationType::kSpan);
+  o.name = s.OptText(4);
+  o.start_time_us = s.Int(5);
+  o.end_time_us = s.OptInt(6);
+  o.level = ParseLevel(s.Text(7)).value_or(Level::kDefault);
+  o.parent_observation_id = s.OptText(8);
+  o.model = s.OptText(9);
+  o.environment = s.Text(10);
+  o.version = s.OptText(11);
+  o.created_at_us = s.Int(12);
+  o.updated_at_us = s.Int(13);
+  if (!DecodeObservationPayload(s.Blob(14), &o)) {
+    return Status::Internal("stored observation " + o.id + " is corrupt");
+  }
+  return o;
+}
+
+ScoreRecord ReadScore(const Statement& s) {
+  ScoreRecord r;
+  r.project_id = s.Text(0);
+  r.id = s.Text(1);
+  r.timestamp_us = s.Int(2);
+  r.name = s.Text(3);
+  r.value = s.Double(4);
+  r.string_value = s.OptText(5);
+  r.data_type = ParseScoreDataType(s.Text(6)).value_or(ScoreDataType::kNumeric);
+  r.source = s.Text(7);
+  r.trace_id = s.OptText(8);
+  r.observation_id = s.OptText(9);
+  r.session_id = s.OptText(10);
+  r.dataset_run_id = s.OptText(11);
+  r.comment = s.OptText(12);
+  r.config_id = s.OptText(13);
+  r.queue_id = s.OptText(14);
+  r.author_user_id = s.OptText(15);
+  r.metadata = s.Text(16);
+  r.environment = s.Text(17);
+  r.created_at_us = s.Int(18);
+  r.updated_at_us = s.Int(19);
+  return r;
+}
+
+// Builds a WHERE clause and its bindings side by side, so every value is bound, never
+// pasted into SQL.
+class Where {
+ public:
+  explicit Where(const std::string& project_id) { Add("project_id = ?", project_id); }
+
+  void Add(std::string condition, std::string value) {
+    AddCondition(std::move(condition));
+    text_values_.push_back({binds_++, std::move(value)});
+  }
+  void Add(std::string condition, int64_t value) {
+    AddCondition(std::move(condition));
+    int_values_.push_back({binds_++, value});
+  }
+  void Add(std::string condition, double value) {
+    AddCondition(std::move(condition));
+    double_values_.push_back({binds_++, value});
+  }
+  void AddAnyOf(const std::string& column, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    std::string condition = column + " IN (";
+    for (size_t i = 0; i < values.size(); ++i) condition += i ? ",?" : "?";
+    AddCondition(condition + ")");
+    for (const auto& v : values) text_values_.push_back({binds_++, v});
+  }
+  // A condition with several placeholders, all bound to the same kind of values in order.
+  void AddMany(std::string condition, const std::vector<std::string>& values) {
+    AddCondition(std::move(condition));
+    for (const auto& v : values) text_values_.push_back({binds_++, v});
+  }
+
+  const std::string& sql() const { return sql_; }
+  void BindTo(Statement& s) const {
+    for (const auto& [i, v] : text_values_) s.Bind(i, std::string_view(v));
+    for (const auto& [i, v] : int_values_) s.Bind(i, v);
+    for (const auto& [i, v] : double_values_) s.Bind(i, v);
+  }
+
+ private:
+  void AddCondition(std::string condition) {
+    sql_ += sql_.empty() ? " WHERE " : " AND ";
+    sql_ += condition;
+  }
+  std::string sql_;
+  int binds_ = 1;
+  std::vector<std::pair<int, std::string>> text_values_;
+  std::vector<std::pair<int, int64_t>> int_values_;
+  std::vector<std::pair<int, double>> double_values_;
+};
+
+std::string LimitOffset(const PageRequest& page) {
+  return " LIMIT " + std::to_string(page.limit) + " OFFSET " +
+         std::to_string((page.page - 1) * page.limit);
+}
+
+class SqliteStore;
+
+class SqliteWriteTxn : public WriteTxn {
+ public:
+  explicit SqliteWriteTxn(sqlite3* db) : db_(db) {}
+
+  Status Prepare() {
+    auto prepare = [&](Statement& s, std::string sql) {
+      s = Statement(db_, sql);
+      return s.ok() ? Status::Ok() : Status::Internal("prepare: " + s.prepare_error());
+    };
+    LANTERNE_RETURN_IF_ERROR(prepare(find_trace_, std::string("SELECT ") + kTraceColumns +
+                                                      " FROM traces WHERE id_hash = ?1 AND "
+                                                      "project_id = ?2 AND id = ?3"));
+    LANTERNE_RETURN_IF_ERROR(prepare(
+        insert_trace_,
+        "INSERT INTO traces (project_id, id, id_hash, timestamp, name, user_id, session_id, "
+        "release, version, environment, tags, public, bookmarked, created_at, updated_at, "
+        "payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"));
+    LANTERNE_RETURN_IF_ERROR(prepare(
+        update_trace_,
+        "UPDATE traces SET timestamp = ?4, name = ?5, user_id = ?6, session_id = ?7, release = "
+        "?8, version = ?9, environment = ?10, tags = ?11, public = ?12, bookmarked = ?13, "
+        "created_at = ?14, updated_at = ?15, payload = ?16 WHERE id_hash = ?3 AND project_id = "
+        "?1 AND id = ?2"));
+    LANTERNE_RETURN_IF_ERROR(
+        prepare(find_observation_, std::string("SELECT ") + kObservationColumns +
+                                       " FROM observations WHERE id_hash = ?1 AND project_id "
+                                       "= ?2 AND id = ?3"));
+    LANTERNE_RETURN_IF_ERROR(prepare(
+        insert_observation_,
+        "INSERT INTO observations (project_id, id, id_hash, trace_id, trace_hash, type, name, "
+        "start_time, end_time, level, parent_id, model, environment, version, total_cost, "
+        "created_at, updated_at, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+        "?12, ?13, ?14, ?15, ?16, ?17, ?18)"));
+    LANTERNE_RETURN_IF_ERROR(prepare(
+        update_observation_,
+        "UPDATE observations SET trace_id = ?4, trace_hash = ?5, type = ?6, name = ?7, "
+        "start_time = ?8, end_time = ?9, level = ?10, parent_id = ?11, model = ?12, "
+        "environment = ?13, version = ?14, total_cost = ?15, created_at = ?16, updated_at = "
+        "?17, payload = ?18 WHERE id_hash = ?3 AND project_id = ?1 AND id = ?2"));
+    LANTERNE_RETURN_IF_ERROR(prepare(find_score_, std::string("SELECT ") + kScoreColumns +
+                                                      " FROM scores WHERE id_hash = ?1 AND "
+                                                      "project_id = ?2 AND id = ?3"));
+    LANTERNE_RETURN_IF_ERROR(prepare(
+        insert_score_,
+        "INSERT INTO scores (project_id, id, id_hash, timestamp, name, value, string_value, "
+        "data_type, source, trace_id, trace_hash, observation_id, session_id, dataset_run_id, "
+        "comment, config_id, queue_id, author_user_id, metadata, environment, created_at, "
+        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+        "?16, ?17, ?18, ?19, ?20, ?21, ?22)"));
+    LANTERNE_RETURN_IF_ERROR(prepare(
+        update_score_,
+        "UPDATE scores SET timestamp = ?4, name = ?5, value = ?6, string_value = ?7, data_type = "
+        "?8, source = ?9, trace_id = ?10, trace_hash = ?11, observation_id = ?12, session_id = "
+        "?13, dataset_run_id = ?14, comment = ?15, config_id = ?16, queue_id = ?17, "
+        "author_user_id = ?18, metadata = ?19, environment = ?20, created_at = ?21, updated_at = "
+        "?22 WHERE id_hash = ?3 AND project_id = ?1 AND id = ?2"));
+    LANTERNE_RETURN_IF_ERROR(prepare(
+        ensure_session_,
+        "INSERT OR IGNORE INTO sessions (project_id, id, created_at, environment) VALUES (?1, ?2, "
+        "?3, ?4)"));
+    return Status::Ok();
+  }
+
+  Result<std::optional<TraceRecord>> FindTrace(const std::string& project_id,
+                                               const std::string& id) override {
+    Statement& s = find_trace_;
+    s.Reset();
+    s.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+    int rc = s.Step();
+    if (rc == SQLITE_DONE) return std::optional<TraceRecord>();
+    if (rc != SQLITE_ROW) return StepError(db_, "find trace");
+    auto t = ReadTrace(s);
+    if (!t.ok()) return t.status();
+    return std::optional<TraceRecord>(std::move(t).value());
+  }
+
+  Status PutTrace(const TraceRecord& t, bool is_new) override {
+    Statement& s = is_new ? insert_trace_ : update_trace_;
+    s.Reset();
+    s.Bind(1, std::string_view(t.project_id))
+        .Bind(2, std::string_view(t.id))
+        .Bind(3, IdHash(t.id))
+        .Bind(4, t.timestamp_us)
+        .Bind(5, t.name)
+        .Bind(6, t.user_id)
+        .Bind(7, t.session_id)
+        .Bind(8, t.release)
+        .Bind(9, t.version)
+        .Bind(10, std::string_view(t.environment))
+        .Bind(11, std::string_view(TagsToJson(t.tags)))
+        .Bind(12, static_cast<int64_t>(t.is_public))
+        .Bind(13, static_cast<int64_t>(t.bookmarked))
+        .Bind(14, t.created_at_us)
+        .Bind(15, t.updated_at_us)
+        .BindBlob(16, EncodeTracePayload(t));
+    if (s.Step() != SQLITE_DONE) return StepError(db_, "write trace");
+    return Status::Ok();
+  }
+
+  Result<std::optional<ObservationRecord>> FindObservation(const std::string& project_id,
+                                                           const std::string& id) override {
+    Statement& s = find_observation_;
+    s.Reset();
+    s.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+    int rc = s.Step();
+    if (rc == SQLITE_DONE) return std::optional<ObservationRecord>();
+    if (rc != SQLITE_ROW) return StepError(db_, "find observation");
+    auto o = ReadObservation(s);
+    if (!o.ok()) return o.status();
+    return std::optional<ObservationRecord>(std::move(o).value());
+  }
+
+  Status PutObservation(const ObservationRecord& o, bool is_new) override {
+    Statement& s = is_new ? insert_observation_ : update_observation_;
+    s.Reset();
+    s.Bind(1, std::string_view(o.project_id))
+        .Bind(2, std::string_view(o.id))
+        .Bind(3, IdHash(o.id))
+        .Bind(4, std::string_view(o.trace_id))
+        .Bind(5, IdHash(o.trace_id))
+        .Bind(6, std::string_view(ObservationTypeName(o.type)))
+        .Bind(7, o.name)
+        .Bind(8, o.start_time_us);
+    if (o.end_time_us) {
+      s.Bind(9, *o.end_time_us);
+    } else {
+      s.BindNull(9);
+    }
+    s.Bind(10, std::string_view(LevelName(o.level)))
+        .Bind(11, o.parent_observation_id)
+        .Bind(12, o.model)
+        .Bind(13, std::string_view(o.environment))
+        .Bind(14, o.version);
+    if (auto cost = o.total_cost()) {
+      s.Bind(15, *cost);
+    } else {
+      s.BindNull(15);
+    }
+    s.Bind(16, o.created_at_us).Bind(17, o.updated_at_us).BindBlob(18, EncodeObservationPayload(o));
+    if (s.Step() != SQLITE_DONE) return StepError(db_, "write observation");
+    return Status::Ok();
+  }
+
+  Result<std::optional<ScoreRecord>> FindScore(const std::string& project_id,
+                                               const std::string& id) override {
+    Statement& s = find_score_;
+    s.Reset();
+    s.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+    int rc = s.Step();
+    if (rc == SQLITE_DONE) return std::optional<ScoreRecord>();
+    if (rc != SQLITE_ROW) return StepError(db_, "find score");
+    return std::optional<ScoreRecord>(ReadScore(s));
+  }
+
+  Status PutScore(const ScoreRecord& r, bool is_new) override {
+    Statement& s = is_new ? insert_score_ : update_score_;
+    s.Reset();
+    s.Bind(1, std::string_view(r.project_id))
+        .Bind(2, std::string_view(r.id))
+        .Bind(3, IdHash(r.id))
+        .Bind(4, r.timestamp_us)
+        .Bind(5, std::string_view(r.name))
+        .Bind(6, r.value)
+        .Bind(7, r.string_value)
+        .Bind(8, std::string_view(ScoreDataTypeName(r.data_type)))
+        .Bind(9, std::string_view(r.source))
+        .Bind(10, r.trace_id);
+    if (r.trace_id) {
+      s.Bind(11, IdHash(*r.trace_id));
+    } else {
+      s.BindNull(11);
+    }
+    s.Bind(12, r.observation_id)
+        .Bind(13, r.session_id)
+        .Bind(14, r.dataset_run_id)
+        .Bind(15, r.comment)
+        .Bind(16, r.config_id)
+        .Bind(17, r.queue_id)
+        .Bind(18, r.author_user_id)
+        .Bind(19, std::string_view(r.metadata))
+        .Bind(20, std::string_view(r.environment))
+        .Bind(21, r.created_at_us)
+        .Bind(22, r.updated_at_us);
+    if (s.Step() != SQLITE_DONE) return StepError(db_, "write score");
+    return Status::Ok();
+  }
+
+  Status EnsureSession(const SessionRecord& session) override {
+    Statement& s = ensure_session_;
+    s.Reset();
+    s.Bind(1, std::string_view(session.project_id))
+        .Bind(2, std::string_view(session.id))
+        .Bind(3, session.created_at_us)
+        .Bind(4, std::string_view(session.environment));
+    if (s.Step() != SQLITE_DONE) return StepError(db_, "write session");
+    return Status::Ok();
+  }
+
+  Result<int64_t> DeleteTraces(const std::string& project_id,
+                               const std::vector<std::string>& ids) override {
+    int64_t deleted = 0;
+    for (const auto& id : ids) {
+      for (const char* sql :
+           {"DELETE FROM observations WHERE trace_hash = ?1 AND project_id = ?2 AND trace_id = ?3",
+            "DELETE FROM scores WHERE trace_hash = ?1 AND project_id = ?2 AND trace_id = ?3",
+            "DELETE FROM traces WHERE id_hash = ?1 AND project_id = ?2 AND id = ?3"}) {
+        Statement s(db_, sql);
+        if (!s.ok()) return Status::Internal(s.prepare_error());
+        s.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+        if (s.Step() != SQLITE_DONE) return StepError(db_, "delete trace");
+      }
+      deleted += sqlite3_changes(db_);
+    }
+    return deleted;
+  }
+
+  Result<bool> DeleteScore(const std::string& project_id, const std::string& id) override {
+    Statement s(db_, "DELETE FROM scores WHERE id_hash = ?1 AND project_id = ?2 AND id = ?3");
+    s.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+    if (s.Step() != SQLITE_DONE) return StepError(db_, "delete score");
+    return sqlite3_changes(db_) > 0;
+  }
+
+  Status UpsertOrganization(const Organization& org) override {
+    Statement s(db_,
+                "INSERT INTO organizations (id, name, created_at) VALUES (?1, ?2, ?3) "
+                "ON CONFLICT (id) DO NOTHING");
+    s.Bind(1, std::string_view(org.id)).Bind(2, std::string_view(org.name)).Bind(3, NowMicros());
+    if (s.Step() != SQLITE_DONE) return StepError(db_, "write organization");
+    return Status::Ok();
+  }
+
+  Status UpsertProject(const Project& p) override {
+    Statement s(db_,
+                "INSERT INTO projects (id, org_id, name, created_at) VALUES (?1, ?2, ?3, ?4) "
+                "ON CONFLICT (id) DO NOTHING");
+    s.Bind(1, std::string_view(p.id))
+        .Bind(2, std::string_view(p.org_id))
+        .Bind(3, std::string_view(p.name))
+        .Bind(4, p.created_at_us);
+    if (s.Step() != SQLITE_DONE) return StepError(db_, "write project");
+    return Status::Ok();
+  }
+
+  Status PutApiKey(const ApiKey& k) override {
+    Statement del(db_, "DELETE FROM api_keys WHERE public_key = ?1");
+    del.Bind(1, std::string_view(k.public_key));
+    if (del.Step() != SQLITE_DONE) return StepError(db_, "replace api key");
+    Statement s(db_,
+                "INSERT INTO api_keys (id, project_id, public_key, secret_hash, display_secret, "
+                "note, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    s.Bind(1, std::string_view(k.id))
+        .Bind(2, std::string_view(k.project_id))
+        .Bind(3, std::string_view(k.public_key))
+        .Bind(4, std::string_view(k.secret_hash))
+        .Bind(5, std::string_view(k.display_secret))
+        .Bind(6, k.note)
+        .Bind(7, k.created_at_us);
+    if (s.Step() != SQLITE_DONE) return StepError(db_, "write api key");
+    return Status::Ok();
+  }
+
+  Status UpsertUser(const User& u, const std::string& org_id, const std::string& role) override {
+    Statement s(db_,
+                "INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?1, ?2, "
+                "?3, ?4, ?5) ON CONFLICT (email) DO NOTHING");
+    s.Bind(1, std::string_view(u.id))
+        .Bind(2, std::string_view(u.email))
+        .Bind(3, std::string_view(u.name))
+        .Bind(4, std::string_view(u.password_hash))
+        .Bind(5, u.created_at_us);
+    if (s.Step() != SQLITE_DONE) return StepError(db_, "write user");
+    Statement m(db_,
+                "INSERT INTO memberships (org_id, user_id, role) SELECT ?1, id, ?3 FROM users "
+                "WHERE email = ?2 ON CONFLICT (org_id, user_id) DO UPDATE SET role = ?3");
+    m.Bind(1, std::string_view(org_id))
+        .Bind(2, std::string_view(u.email))
+        .Bind(3, std::string_view(role));
+    if (m.Step() != SQLITE_DONE) return StepError(db_, "write membership");
+    return Status::Ok();
+  }
+
+ private:
+  sqlite3* db_;
+  Statement find_trace_, insert_trace_, update_trace_;
+  Statement find_observation_, insert_observation_, update_observation_;
+  Statement find_score_, insert_score_, update_score_;
+  Statement ensure_session_;
+};
+
+class SqliteStore : public Store {
+ public:
+  explicit SqliteStore(std::string path) : path_(std::move(path)) {}
+
+  Status Open() {
+    LANTERNE_RETURN_IF_ERROR(writer_.Open(path_, false));
+    // WAL lets readers run beside the writer; synchronous=FULL syncs the WAL at every
+    // commit, so an acknowledged write survives a crash of the process or the machine.
+    // Group commit makes that one sync per batch of requests.
+    LANTERNE_RETURN_IF_ERROR(writer_.Exec(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; "
+        "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192; "
+        "PRAGMA foreign_keys = ON;"));
+    LANTERNE_RETURN_IF_ERROR(sqlite::Migrate(writer_));
+    txn_ = std::make_unique<SqliteWriteTxn>(writer_.get());
+    return txn_->Prepare();
+  }
+
+  Status RunWrite(const std::function<Status(WriteTxn&)>& body) override {
+    std::lock_guard lock(write_mu_);
+    LANTERNE_RETURN_IF_ERROR(writer_.Exec("BEGIN IMMEDIATE"));
+    Status status = body(*txn_);
+    if (!status.ok()) {
+      (void)writer_.Exec("ROLLBACK");
+      return status;
+    }
+    Status committed = writer_.Exec("COMMIT");
+    if (!committed.ok()) (void)writer_.Exec("ROLLBACK");
+    return committed;
+  }
+
+  Result<std::optional<TraceRecord>> GetTrace(const std::string& project_id,
+                                              const std::string& id) override {
+    auto conn = Borrow();
+    Statement s(conn.get(), std::string("SELECT ") + kTraceColumns +
+                                " FROM traces WHERE id_hash = ?1 AND project_id = ?2 AND id = ?3");
+    s.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+    int rc = s.Step();
+    if (rc == SQLITE_DONE) return std::optional<TraceRecord>();
+    if (rc != SQLITE_ROW) return StepError(conn.get(), "read trace");
+    auto t = ReadTrace(s);
+    if (!t.ok()) return t.status();
+    return std::optional<TraceRecord>(std::move(t).value());
+  }
+
+  Result<Page<TraceRecord>> ListTraces(const std::string& project_id,
+                                       const TraceQuery& q) override {
+    Where where(project_id);
+    if (q.user_id) where.Add("user_id = ?", *q.user_id);
+    if (q.name) where.Add("name = ?", *q.name);
+    if (q.session_id) where.Add("session_id = ?", *q.session_id);
+    if (q.release) where.Add("release = ?", *q.release);
+    if (q.version) where.Add("version = ?", *q.version);
+    for (const auto& tag : q.tags) {
+      where.Add("EXISTS (SELECT 1 FROM json_each(traces.tags) WHERE value = ?)", tag);
+    }
+    where.AddAnyOf("environment", q.environments);
+    if (q.from_us) where.Add("timestamp >= ?", *q.from_us);
+    if (q.to_us) where.Add("timestamp < ?", *q.to_us);
+    static const std::pair<const char*, const char*> kOrderColumns[] = {
+        {"id", "id"},          {"timestamp", "timestamp"},   {"name", "name"},
+        {"userId", "user_id"}, {"release", "release"},       {"version", "version"},
+        {"public", "public"},  {"bookmarked", "bookmarked"}, {"sessionId", "session_id"}};
+    std::string order_column = "timestamp";
+    for (const auto& [field, column] : kOrderColumns) {
+      if (q.order_by == field) order_column = column;
+    }
+    const char* direction = q.descending ? " DESC" : " ASC";
+    auto conn = Borrow();
+    Page<TraceRecord> page;
+    {
+      Statement count(conn.get(), "SELECT count(*) FROM traces" + where.sql());
+      where.BindTo(count);
+      if (count.Step() != SQLITE_ROW) return StepError(conn.get(), "count traces");
+      page.total_items = count.Int(0);
+    }
+    Statement s(conn.get(), std::string("SELECT ") + kTraceColumns + " FROM traces" + where.sql() +
+                                " ORDER BY " + order_column + direction + ", seq" + direction +
+                                LimitOffset(q.page));
+    if (!s.ok()) return Status::Internal(s.prepare_error());
+    where.BindTo(s);
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      auto t = ReadTrace(s);
+      if (!t.ok()) return t.status();
+      page.items.push_back(std::move(t).value());
+    }
+    if (rc != SQLITE_DONE) return StepError(conn.get(), "list traces");
+    return page;
+  }
+
+  Result<std::vector<TraceRollup>> RollupTraces(const std::string& project_id,
+                                                const std::vector<std::string>& ids) override {
+    auto conn = Borrow();
+    Statement obs(conn.get(),
+                  "SELECT id, start_time, end_time, total_cost FROM observations WHERE "
+                  "trace_hash = ?1 AND project_id = ?2 AND trace_id = ?3 ORDER BY start_time, "
+                  "seq");
+    Statement scores(conn.get(),
+                     "SELECT id FROM scores WHERE trace_hash = ?1 AND project_id = ?2 AND "
+                     "trace_id = ?3 ORDER BY timestamp, seq");
+    std::vector<TraceRollup> rollups;
+    rollups.reserve(ids.size());
+    for (const auto& id : ids) {
+      TraceRollup r;
+      obs.Reset();
+      obs.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+      int rc;
+      while ((rc = obs.Step()) == SQLITE_ROW) {
+        r.observation_ids.push_back(obs.Text(0));
+        int64_t start = obs.Int(1);
+        int64_t end = obs.IsNull(2) ? start : obs.Int(2);
+        if (!r.first_start_us || start < *r.first_start_us) r.first_start_us = start;
+        if (!r.last_end_us || end > *r.last_end_us) r.last_end_us = end;
+        if (!obs.IsNull(3)) r.total_cost += obs.Double(3);
+      }
+      if (rc != SQLITE_DONE) return StepError(conn.get(), "roll up observations");
+      scores.Reset();
+      scores.Bind(1, IdHash(id))
+          .Bind(2, std::string_view(project_id))
+          .Bind(3, std::string_view(id));
+      while ((rc = scores.Step()) == SQLITE_ROW) r.score_ids.push_back(scores.Text(0));
+      if (rc != SQLITE_DONE) return StepError(conn.get(), "roll up scores");
+      rollups.push_back(std::move(r));
+    }
+    return rollups;
+  }
+
+  Result<std::vector<ObservationRecord>> ObservationsOfTrace(const std::string& project_id,
+                                                             const std::string& trace_id) override {
+    auto conn = Borrow();
+    Statement s(conn.get(), std::string("SELECT ") + kObservationColumns +
+                                " FROM observations WHERE trace_hash = ?1 AND project_id = ?2 "
+                                "AND trace_id = ?3 ORDER BY start_time, seq");
+    s.Bind(1, IdHash(trace_id))
+        .Bind(2, std::string_view(project_id))
+        .Bind(3, std::string_view(trace_id));
+    return CollectObservations(conn.get(), s);
+  }
+
+  Result<std::optional<ObservationRecord>> GetObservation(const std::string& project_id,
+                                                          const std::string& id) override {
+    auto conn = Borrow();
+    Statement s(conn.get(), std::string("SELECT ") + kObservationColumns +
+                                " FROM observations WHERE id_hash = ?1 AND project_id = ?2 AND "
+                                "id = ?3");
+    s.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+    auto rows = CollectObservations(conn.get(), s);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return std::optional<ObservationRecord>();
+    return std::optional<ObservationRecord>(std::move(rows->front()));
+  }
+
+  Result<Page<ObservationRecord>> ListObservations(const std::string& project_id,
+                                                   const ObservationQuery& q) override {
+    Where where(project_id);
+    if (q.name) where.Add("name = ?", *q.name);
+    if (q.user_id) {
+      where.AddMany("trace_id IN (SELECT id FROM traces WHERE project_id = ? AND user_id = ?)",
+                    {project_id, *q.user_id});
+    }
+    if (q.trace_id) {
+      where.Add("trace_hash = ?", IdHash(*q.trace_id));
+      where.Add("trace_id = ?", *q.trace_id);
+    }
+    if (q.parent_observation_id) where.Add("parent_id = ?", *q.parent_observation_id);
+    if (q.version) where.Add("version = ?", *q.version);
+    if (q.type) where.Add("type = ?", std::string(ObservationTypeName(*q.type)));
+    if (q.level) where.Add("level = ?", std::string(LevelName(*q.level)));
+    where.AddAnyOf("environment", q.environments);
+    if (q.from_start_us) where.Add("start_time >= ?", *q.from_start_us);
+    if (q.to_start_us) where.Add("start_time < ?", *q.to_start_us);
+    auto conn = Borrow();
+    Page<ObservationRecord> page;
+    {
+      Statement count(conn.get(), "SELECT count(*) FROM observations" + where.sql());
+      where.BindTo(count);
+      if (count.Step() != SQLITE_ROW) return StepError(conn.get(), "count observations");
+      page.total_items = count.Int(0);
+    }
+    Statement s(conn.get(), std::string("SELECT ") + kObservationColumns + " FROM observations" +
+                                where.sql() + " ORDER BY start_time DESC, seq DESC" +
+                                LimitOffset(q.page));
+    where.BindTo(s);
+    auto rows = CollectObservations(conn.get(), s);
+    if (!rows.ok()) return rows.status();
+    page.items = std::move(rows).value();
+    return page;
+  }
+
+  Result<std::optional<SessionRecord>> GetSession(const std::string& project_id,
+                                                  const std::string& id) override {
+    auto conn = Borrow();
+    Statement s(conn.get(),
+                "SELECT project_id, id, created_at, environment FROM sessions WHERE project_id = "
+                "?1 AND id = ?2");
+    s.Bind(1, std::string_view(project_id)).Bind(2, std::string_view(id));
+    int rc = s.Step();
+    if (rc == SQLITE_DONE) return std::optional<SessionRecord>();
+    if (rc != SQLITE_ROW) return StepError(conn.get(), "read session");
+    return std::optional<SessionRecord>(SessionRecord{s.Text(0), s.Text(1), s.Int(2), s.Text(3)});
+  }
+
+  Result<Page<SessionRecord>> ListSessions(const std::string& project_id,
+                                           const SessionQuery& q) override {
+    Where where(project_id);
+    if (q.from_us) where.Add("created_at >= ?", *q.from_us);
+    if (q.to_us) where.Add("created_at < ?", *q.to_us);
+    where.AddAnyOf("environment", q.environments);
+    auto conn = Borrow();
+    Page<SessionRecord> page;
+    {
+      Statement count(conn.get(), "SELECT count(*) FROM sessions" + where.sql());
+      where.BindTo(count);
+      if (count.Step() != SQLITE_ROW) return StepError(conn.get(), "count sessions");
+      page.total_items = count.Int(0);
+    }
+    Statement s(conn.get(), "SELECT project_id, id, created_at, environment FROM sessions" +
+                                where.sql() + " ORDER BY created_at DESC, id" +
+                                LimitOffset(q.page));
+    where.BindTo(s);
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      page.items.push_back(SessionRecord{s.Text(0), s.Text(1), s.Int(2), s.Text(3)});
+    }
+    if (rc != SQLITE_DONE) return StepError(conn.get(), "list sessions");
+    return page;
+  }
+
+  Result<std::vector<TraceRecord>> TracesOfSession(const std::string& project_id,
+                                                   const std::string& session_id) override {
+    auto conn = Borrow();
+    Statement s(conn.get(), std::string("SELECT ") + kTraceColumns +
+                                " FROM traces WHERE project_id = ?1 AND session_id = ?2 ORDER BY "
+                                "timestamp, seq");
+    s.Bind(1, std::string_view(project_id)).Bind(2, std::string_view(session_id));
+    std::vector<TraceRecord> traces;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      auto t = ReadTrace(s);
+      if (!t.ok()) return t.status();
+      traces.push_back(std::move(t).value());
+    }
+    if (rc != SQLITE_DONE) return StepError(conn.get(), "list session traces");
+    return traces;
+  }
+
+  Result<std::optional<ScoreRecord>> GetScore(const std::string& project_id,
+                                              const std::string& id) override {
+    auto conn = Borrow();
+    Statement s(conn.get(), std::string("SELECT ") + kScoreColumns +
+                                " FROM scores WHERE id_hash = ?1 AND project_id = ?2 AND id = ?3");
+    s.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+    int rc = s.Step();
+    if (rc == SQLITE_DONE) return std::optional<ScoreRecord>();
+    if (rc != SQLITE_ROW) return StepError(conn.get(), "read score");
+    return std::optional<ScoreRecord>(ReadScore(s));
+  }
+
+  Result<Page<ScoreRecord>> ListScores(const std::string& project_id,
+                                       const ScoreQuery& q) override {
+    Where where(project_id);
+    if (q.trace_linked_only) where.Add("trace_id IS NOT NULL AND 1 = ?", int64_t{1});
+    if (q.name) where.Add("name = ?", *q.name);
+    if (q.source) where.Add("source = ?", *q.source);
+    if (q.config_id) where.Add("config_id = ?", *q.config_id);
+    if (q.queue_id) where.Add("queue_id = ?", *q.queue_id);
+    if (q.trace_id) {
+      where.Add("trace_hash = ?", IdHash(*q.trace_id));
+      where.Add("trace_id = ?", *q.trace_id);
+    }
+    if (q.session_id) where.Add("session_id = ?", *q.session_id);
+    if (q.dataset_run_id) where.Add("dataset_run_id = ?", *q.dataset_run_id);
+    where.AddAnyOf("observation_id", q.observation_ids);
+    where.AddAnyOf("id", q.score_ids);
+    where.AddAnyOf("environment", q.environments);
+    if (q.data_type) where.Add("data_type = ?", std::string(ScoreDataTypeName(*q.data_type)));
+    if (q.from_us) where.Add("timestamp >= ?", *q.from_us);
+    if (q.to_us) where.Add("timestamp < ?", *q.to_us);
+    if (q.value_operator && q.value) {
+      std::string op = *q.value_operator == "!=" ? "<>" : *q.value_operator;
+      where.Add("value " + op + " ?", *q.value);
+    }
+    if (q.user_id) {
+      where.AddMany("trace_id IN (SELECT id FROM traces WHERE project_id = ? AND user_id = ?)",
+                    {project_id, *q.user_id});
+    }
+    for (const auto& tag : q.trace_tags) {
+      where.AddMany(
+          "trace_id IN (SELECT id FROM traces WHERE project_id = ? AND EXISTS (SELECT 1 FROM "
+          "json_each(traces.tags) WHERE value = ?))",
+          {project_id, tag});
+    }
+    auto conn = Borrow();
+    Page<ScoreRecord> page;
+    {
+      Statement count(conn.get(), "SELECT count(*) FROM scores" + where.sql());
+      where.BindTo(count);
+      if (count.Step() != SQLITE_ROW) return StepError(conn.get(), "count scores");
+      page.total_items = count.Int(0);
+    }
+    Statement s(conn.get(), std::string("SELECT ") + kScoreColumns + " FROM scores" + where.sql() +
+                                " ORDER BY timestamp DESC, seq DESC" + LimitOffset(q.page));
+    where.BindTo(s);
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) page.items.push_back(ReadScore(s));
+    if (rc != SQLITE_DONE) return StepError(conn.get(), "list scores");
+    return page;
+  }
+
+  Result<std::vector<ScoreRecord>> ScoresOfTrace(const std::string& project_id,
+                                                 const std::string& trace_id) override {
+    auto conn = Borrow();
+    Statement s(conn.get(), std::string("SELECT ") + kScoreColumns +
+                                " FROM scores WHERE trace_hash = ?1 AND project_id = ?2 AND "
+                                "trace_id = ?3 ORDER BY timestamp, seq");
+    s.Bind(1, IdHash(trace_id))
+        .Bind(2, std::string_view(project_id))
+        .Bind(3, std::string_view(trace_id));
+    std::vector<ScoreRecord> scores;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) scores.push_back(ReadScore(s));
+    if (rc != SQLITE_DONE) return StepError(conn.get(), "list trace scores");
+    return scores;
+  }
+
+  Result<std::vector<ApiKey>> ListApiKeys() override {
+    auto conn = Borrow();
+    Statement s(conn.get(),
+                "SELECT id, project_id, public_key, secret_hash, display_secret, note, "
+                "created_at, last_used_at FROM api_keys");
+    std::vector<ApiKey> keys;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      keys.push_back(ApiKey{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.OptText(5),
+                            s.Int(6), s.OptInt(7)});
+    }
+    if (rc != SQLITE_DONE) return StepError(conn.get(), "list api keys");
+    return keys;
+  }
+
+  Result<std::optional<Project>> GetProject(const std::string& project_id) override {
+    auto conn = Borrow();
+    Statement s(conn.get(), "SELECT id, org_id, name, created_at FROM projects WHERE id = ?1");
+    s.Bind(1, std::string_view(project_id));
+    int rc = s.Step();
+    if (rc == SQLITE_DONE) return std::optional<Project>();
+    if (rc != SQLITE_ROW) return StepError(conn.get(), "read project");
+    return std::optional<Project>(Project{s.Text(0), s.Text(1), s.Text(2), s.Int(3)});
+  }
+
+  Result<std::optional<Organization>> GetOrganization(const std::string& org_id) override {
+    auto conn = Borrow();
+    Statement s(conn.get(), "SELECT id, name FROM organizations WHERE id = ?1");
+    s.Bind(1, std::string_view(org_id));
+    int rc = s.Step();
+    if (rc == SQLITE_DONE) return std::optional<Organization>();
+    if (rc != SQLITE_ROW) return StepError(conn.get(), "read organization");
+    return std::optional<Organization>(Organization{s.Text(0), s.Text(1)});
+  }
+
+ private:
+  // A read connection borrowed from the pool for one query, returned on destruction.
+  class Lease {
+   public:
+    explicit Lease(SqliteStore* store) : store_(store), conn_(store->Acquire()) {}
+    ~Lease() { store_->Release(std::move(conn_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    sqlite3* get() const { return conn_ ? conn_->get() : nullptr; }
+
+   private:
+    SqliteStore* store_;
+    std::unique_ptr<Connection> conn_;
+  };
+  Lease Borrow() { return Lease(this); }
+
+  std::unique_ptr<Connection> Acquire() {
+    {
+      std::lock_guard lock(pool_mu_);
+      if (!pool_.empty()) {
+        auto conn = std::move(pool_.back());
+        pool_.pop_back();
+        return conn;
+      }
+    }
+    auto conn = std::make_unique<Connection>();
+    if (!conn->Open(path_, true).ok()) return nullptr;
+    (void)conn->Exec("PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456;");
+    return conn;
+  }
+
+  void Release(std::unique_ptr<Connection> conn) {
+    if (!conn) return;
+    std::lock_guard lock(pool_mu_);
+    if (pool_.size() < 16) pool_.push_back(std::move(conn));
+  }
+
+  Result<std::vector<ObservationRecord>> CollectObservations(sqlite3* db, Statement& s) {
+    if (!s.ok()) return Status::Internal(s.prepare_error());
+    std::vector<ObservationRecord> rows;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      auto o = ReadObservation(s);
+      if (!o.ok()) return o.status();
+      rows.push_back(std::move(o).value());
+    }
+    if (rc != SQLITE_DONE) return StepError(db, "list observations");
+    return rows;
+  }
+
+  std::string path_;
+  std::mutex write_mu_;
+  Connection writer_;
+  std::unique_ptr<SqliteWriteTxn> txn_;
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<Connection>> pool_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec)
+    return Status::Unavailable("cannot create data directory " + data_dir + ": " + ec.message());
+  auto store = std::make_unique<SqliteStore>(data_dir + "/lanterne.db");
+  LANTERNE_RETURN_IF_ERROR(store->Open());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace lanterne

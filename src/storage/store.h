@@ -1,0 +1,169 @@
+// The storage interface every engine implements (SQLite embedded today; PostgreSQL and
+// ClickHouse behind the same interface later). Every read and write names its project:
+// a caller cannot ask for rows without saying whose they are.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "domain/records.h"
+
+namespace lanterne {
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  int64_t total_items = 0;
+};
+
+struct PageRequest {
+  int64_t page = 1;  // 1-based
+  int64_t limit = 50;
+};
+
+struct TraceQuery {
+  std::optional<std::string> user_id, name, session_id, release, version;
+  std::vector<std::string> tags;          // all of
+  std::vector<std::string> environments;  // any of
+  std::optional<int64_t> from_us;         // inclusive
+  std::optional<int64_t> to_us;           // exclusive
+  std::string order_by = "timestamp";     // id, timestamp, name, userId, release, version,
+                                          // public, bookmarked, sessionId
+  bool descending = true;
+  PageRequest page;
+};
+
+struct ObservationQuery {
+  std::optional<std::string> name, user_id, trace_id, parent_observation_id, version;
+  std::optional<ObservationType> type;
+  std::optional<Level> level;
+  std::vector<std::string> environments;
+  std::optional<int64_t> from_start_us, to_start_us;
+  PageRequest page;
+};
+
+struct SessionQuery {
+  std::optional<int64_t> from_us, to_us;
+  std::vector<std::string> environments;
+  PageRequest page;
+};
+
+struct ScoreQuery {
+  std::optional<std::string> user_id, name, source, config_id, queue_id, trace_id, session_id,
+      dataset_run_id;
+  std::vector<std::string> observation_ids, score_ids, trace_tags, environments;
+  std::optional<ScoreDataType> data_type;
+  std::optional<int64_t> from_us, to_us;
+  std::optional<std::string> value_operator;  // <, >, <=, >=, !=, =
+  std::optional<double> value;
+  bool trace_linked_only = false;  // the v1 listing shows trace scores only
+  PageRequest page;
+};
+
+// What a trace listing adds to each trace, computed from its observations and scores.
+struct TraceRollup {
+  std::vector<std::string> observation_ids;
+  std::vector<std::string> score_ids;
+  std::optional<int64_t> first_start_us, last_end_us;
+  double total_cost = 0;
+};
+
+struct Organization {
+  std::string id, name;
+};
+
+struct Project {
+  std::string id, org_id, name;
+  int64_t created_at_us = 0;
+};
+
+struct ApiKey {
+  std::string id, project_id, public_key, secret_hash, display_secret;
+  std::optional<std::string> note;
+  int64_t created_at_us = 0;
+  std::optional<int64_t> last_used_at_us;
+};
+
+struct User {
+  std::string id, email, name, password_hash;
+  int64_t created_at_us = 0;
+};
+
+// One write transaction. Reads inside it see its own earlier writes. Not thread-safe:
+// used by the single batch writer.
+class WriteTxn {
+ public:
+  virtual ~WriteTxn() = default;
+  virtual Result<std::optional<TraceRecord>> FindTrace(const std::string& project_id,
+                                                       const std::string& id) = 0;
+  virtual Status PutTrace(const TraceRecord& trace, bool is_new) = 0;
+  virtual Result<std::optional<ObservationRecord>> FindObservation(const std::string& project_id,
+                                                                   const std::string& id) = 0;
+  virtual Status PutObservation(const ObservationRecord& observation, bool is_new) = 0;
+  virtual Result<std::optional<ScoreRecord>> FindScore(const std::string& project_id,
+                                                       const std::string& id) = 0;
+  virtual Status PutScore(const ScoreRecord& score, bool is_new) = 0;
+  // Creates the session row on first sight; later calls leave it as it is.
+  virtual Status EnsureSession(const SessionRecord& session) = 0;
+  // Deletes the traces with their observations and scores. Returns how many existed.
+  virtual Result<int64_t> DeleteTraces(const std::string& project_id,
+                                       const std::vector<std::string>& ids) = 0;
+  virtual Result<bool> DeleteScore(const std::string& project_id, const std::string& id) = 0;
+
+  virtual Status UpsertOrganization(const Organization& org) = 0;
+  // Creates the project; an existing id keeps its name (headless init never renames).
+  virtual Status UpsertProject(const Project& project) = 0;
+  // Replaces any key with the same public key.
+  virtual Status PutApiKey(const ApiKey& key) = 0;
+  virtual Status UpsertUser(const User& user, const std::string& org_id,
+                            const std::string& role) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Runs `body` in one transaction and commits it durably before returning. Called by one
+  // thread at a time (the batch writer, or admin commands before serving starts).
+  virtual Status RunWrite(const std::function<Status(WriteTxn&)>& body) = 0;
+
+  // Reads: thread-safe, each sees the latest committed state.
+  virtual Result<std::optional<TraceRecord>> GetTrace(const std::string& project_id,
+                                                      const std::string& id) = 0;
+  virtual Result<Page<TraceRecord>> ListTraces(const std::string& project_id,
+                                               const TraceQuery& query) = 0;
+  virtual Result<std::vector<TraceRollup>> RollupTraces(const std::string& project_id,
+                                                        const std::vector<std::string>& ids) = 0;
+  virtual Result<std::vector<ObservationRecord>> ObservationsOfTrace(
+      const std::string& project_id, const std::string& trace_id) = 0;
+  virtual Result<std::optional<ObservationRecord>> GetObservation(const std::string& project_id,
+                                                                  const std::string& id) = 0;
+  virtual Result<Page<ObservationRecord>> ListObservations(const std::string& project_id,
+                                                           const ObservationQuery& query) = 0;
+  virtual Result<std::optional<SessionRecord>> GetSession(const std::string& project_id,
+                                                          const std::string& id) = 0;
+  virtual Result<Page<SessionRecord>> ListSessions(const std::string& project_id,
+                                                   const SessionQuery& query) = 0;
+  virtual Result<std::vector<TraceRecord>> TracesOfSession(const std::string& project_id,
+                                                           const std::string& session_id) = 0;
+  virtual Result<std::optional<ScoreRecord>> GetScore(const std::string& project_id,
+                                                      const std::string& id) = 0;
+  virtual Result<Page<ScoreRecord>> ListScores(const std::string& project_id,
+                                               const ScoreQuery& query) = 0;
+  virtual Result<std::vector<ScoreRecord>> ScoresOfTrace(const std::string& project_id,
+                                                         const std::string& trace_id) = 0;
+
+  virtual Result<std::vector<ApiKey>> ListApiKeys() = 0;
+  virtual Result<std::optional<Project>> GetProject(const std::string& project_id) = 0;
+  virtual Result<std::optional<Organization>> GetOrganization(const std::string& org_id) = 0;
+};
+
+// Opens (creating and migrating when needed) the embedded SQLite store in `data_dir`.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir);
+
+}  // namespace lanterne
