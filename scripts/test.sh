@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# README command 2: the whole test suite. Installs what it needs, builds, then runs
+#   1. unit tests (GoogleTest) on the release build,
+#   2. the same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer,
+#   3. compatibility tests: the real Langfuse SDK from the npm registry against a running
+#      `lanterne serve`, including the kill -9 durability test,
+#   4. a short smoke run of the ingestion benchmark (checks it works; figures are in
+#      docs/benchmarks.md, produced by bench/ingest.sh).
+# Ends with one summary line "summary: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+bash scripts/setup.sh || exit 1
+
+passed=0
+failed=0
+failures=()
+record() {  # name, exit code, pass count, fail count
+  passed=$((passed + $3))
+  failed=$((failed + $4))
+  if [ "$2" -ne 0 ] || [ "$4" -ne 0 ]; then failures+=("$1"); fi
+}
+count_ctest() {  # log → "pass fail"
+  local line total bad
+  line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$1" | tail -1)
+  total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+  bad=$(sed -E 's/.*passed, ([0-9]+) tests failed.*/\1/' <<<"$line")
+  if [ -z "$line" ]; then echo "0 1"; else echo "$((total - bad)) $bad"; fi
+}
+
+echo "== build (release)"
+if ! bash scripts/build.sh; then
+  echo "summary: 0 passed, 1 failed"
+  exit 1
+fi
+
+echo "== unit tests (release)"
+ctest --test-dir build/release --output-on-failure -j2 2>&1 | tee build/unit-release.log
+rc=${PIPESTATUS[0]}
+read -r p f < <(count_ctest build/unit-release.log)
+record "unit (release)" "$rc" "$p" "$f"
+
+echo "== unit tests (ASan + UBSan)"
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLANTERNE_SANITIZE=address,undefined \
+  >/dev/null && ninja -C build/asan lanterne_unit_tests >/dev/null
+if [ $? -ne 0 ]; then
+  record "unit (asan build)" 1 0 1
+else
+  ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build/asan --output-on-failure -j2 2>&1 |
+    tee build/unit-asan.log
+  rc=${PIPESTATUS[0]}
+  read -r p f < <(count_ctest build/unit-asan.log)
+  record "unit (asan)" "$rc" "$p" "$f"
+fi
+
+echo "== compatibility tests (langfuse SDK from npm, real server)"
+LANTERNE_BIN="$root/build/release/lanterne" bash tests/compat/run.sh 2>&1 | tee build/compat.log
+rc=${PIPESTATUS[0]}
+p=$(grep -E "^# pass [0-9]+" build/compat.log | tail -1 | awk '{print $3}')
+f=$(grep -E "^# fail [0-9]+" build/compat.log | tail -1 | awk '{print $3}')
+[ -z "$p" ] && p=0
+[ -z "$f" ] && f=$([ "$rc" -eq 0 ] && echo 0 || echo 1)
+record "compat" "$rc" "$p" "$f"
+
+if [ -x bench/ingest.sh ] || [ -f bench/ingest.sh ]; then
+  echo "== benchmark smoke run"
+  if LANTERNE_BENCH_SMOKE=1 bash bench/ingest.sh >build/bench-smoke.log 2>&1; then
+    record "bench smoke" 0 1 0
+  else
+    tail -20 build/bench-smoke.log
+    record "bench smoke" 1 0 1
+  fi
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then echo "failed: ${failures[*]}"; fi
+echo "summary: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ ${#failures[@]} -eq 0 ]
