@@ -54,7 +54,7 @@ asio::awaitable<Response> RunOnPool(asio::thread_pool& pool,
 struct HttpServer::Impl {
   ServerOptions options;
   std::function<Response(Request&)> handler;
-  asio::io_context io;
+  asio::io_context io{1};
   asio::thread_pool pool;
   tcp::acceptor acceptor{io};
   std::vector<std::thread> io_threads;
@@ -83,7 +83,8 @@ struct HttpServer::Impl {
     res.keep_alive(keep_alive);
     res.body() = std::move(response.body);
     res.prepare_payload();
-    stream.expires_after(kIdleTimeout);
+    // The deadline set before reading the request still bounds this write; re-arming the
+    // timer per response costs a system call per request.
     co_await http::async_write(stream, res, asio::use_awaitable);
   }
 
@@ -94,6 +95,8 @@ struct HttpServer::Impl {
       streams.insert(&stream);
     }
     beast::flat_buffer buffer;
+    // Room for a typical SDK batch, so a request arrives in a few large reads.
+    buffer.reserve(256 * 1024);
     try {
       for (;;) {
         if (stopping) break;

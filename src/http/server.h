@@ -20,7 +20,9 @@ struct ServerOptions {
   std::string host = "0.0.0.0";
   uint16_t port = 3000;
   size_t max_body_bytes = 4'500'000;  // Langfuse's ingestion limit
-  int io_threads = 2;
+  // One I/O thread: with a single thread Asio skips its internal locking, and parsing and
+  // storage work happen on the other threads anyway.
+  int io_threads = 1;
   int handler_threads = 64;
 };
 

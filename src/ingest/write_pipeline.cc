@@ -11,20 +11,61 @@
 namespace lanterne {
 namespace {
 
+using Key = std::pair<std::string, std::string>;  // project, id
+
 // Records touched by one transaction, merged in memory and written once at the end, so an
 // entity created and updated in the same group commit costs one row write.
 template <typename Record>
 struct Pending {
   Record record;
   bool is_new = false;
+  const void* only_job = nullptr;  // the one job whose events built it, or null
 };
 
-using Key = std::pair<std::string, std::string>;  // project, id
+bool IsUpdate(const IngestEvent& e) {
+  return e.kind == EventKind::kObservation && e.observation.is_update;
+}
+
+// Within a request: creates before updates, each in timestamp order (LANGFUSE_API 3.6).
+void SortForMerge(std::vector<IngestEvent>& events) {
+  std::vector<size_t> order(events.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::make_tuple(IsUpdate(events[a]), events[a].timestamp_us) <
+           std::make_tuple(IsUpdate(events[b]), events[b].timestamp_us);
+  });
+  bool sorted = true;
+  for (size_t i = 0; i < order.size() && sorted; ++i) sorted = order[i] == i;
+  if (sorted) return;
+  std::vector<IngestEvent> reordered;
+  reordered.reserve(events.size());
+  for (size_t i : order) reordered.push_back(std::move(events[i]));
+  events = std::move(reordered);
+}
+
+// What each entity of the request would be stored as if it is new and no other request
+// touches it in the same commit: the common case. Computed on the request thread, it
+// spares the single writer the encoding and compression, which would otherwise dominate
+// its time; the writer falls back to encoding itself whenever the assumption fails.
+template <typename Record, typename Patch, typename Apply, typename Encode>
+void PrepareEncodings(const std::vector<const IngestEvent*>& events, Patch IngestEvent::*member,
+                      Apply apply, Encode encode, std::map<std::string, std::string>* out) {
+  std::map<std::string, Record> records;
+  for (const IngestEvent* event : events) {
+    const Patch& patch = event->*member;
+    auto [it, inserted] = records.try_emplace(patch.id);
+    apply(it->second, patch, event->timestamp_us, inserted, int64_t{0});
+  }
+  for (auto& [id, record] : records) out->emplace(id, encode(record));
+}
 
 }  // namespace
 
 WritePipeline::WritePipeline(Store& store, WritePipelineOptions options)
-    : store_(store), options_(options), writer_([this] { WriterLoop(); }) {}
+    : store_(store),
+      options_(options),
+      writer_([this] { WriterLoop(); }),
+      syncer_([this] { SyncLoop(); }) {}
 
 WritePipeline::~WritePipeline() { Shutdown(); }
 
@@ -32,9 +73,21 @@ Status WritePipeline::Submit(const std::string& project_id, std::vector<IngestEv
   if (events.empty()) return Status::Ok();
   auto job = std::make_unique<Job>();
   job->project_id = project_id;
-  size_t weight = events.size();
-  job->events = std::move(events);
-  return Enqueue(std::move(job), weight);
+  SortForMerge(events);
+  std::vector<const IngestEvent*> traces, observations;
+  for (const IngestEvent& e : events) {
+    if (e.kind == EventKind::kTrace) traces.push_back(&e);
+    if (e.kind == EventKind::kObservation) observations.push_back(&e);
+  }
+  PrepareEncodings<TraceRecord>(
+      traces, &IngestEvent::trace, ApplyTracePatch,
+      [&](const TraceRecord& r) { return store_.EncodeTrace(r); }, &job->prepared_traces);
+  PrepareEncodings<ObservationRecord>(
+      observations, &IngestEvent::observation, ApplyObservationPatch,
+      [&](const ObservationRecord& r) { return store_.EncodeObservation(r); },
+      &job->prepared_observations);
+  job->events = &events;
+  return Enqueue(std::move(job), events.size());
 }
 
 Status WritePipeline::SubmitWrite(std::function<Status(WriteTxn&)> write) {
@@ -66,6 +119,27 @@ void WritePipeline::Shutdown() {
   }
   wake_.notify_one();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lock(sync_mu_);
+    writer_done_ = true;
+  }
+  sync_wake_.notify_one();
+  if (syncer_.joinable()) syncer_.join();
+}
+
+void WritePipeline::SyncLoop() {
+  for (;;) {
+    std::vector<std::unique_ptr<Job>> jobs;
+    {
+      std::unique_lock lock(sync_mu_);
+      sync_wake_.wait(lock, [&] { return writer_done_ || !committed_.empty(); });
+      if (committed_.empty()) return;
+      jobs.swap(committed_);
+    }
+    // One sync covers every commit before it: all these jobs are durable together.
+    Status synced = store_.Sync();
+    for (auto& job : jobs) job->done.set_value(synced);
+  }
 }
 
 void WritePipeline::WriterLoop() {
@@ -77,15 +151,24 @@ void WritePipeline::WriterLoop() {
       if (queue_.empty()) return;  // stopping, and everything queued is written
       size_t events = 0;
       while (!queue_.empty() && (jobs.empty() || events < options_.max_events_per_commit)) {
-        size_t weight = queue_.front()->write ? 1 : queue_.front()->events.size();
+        size_t weight = queue_.front()->write ? 1 : queue_.front()->events->size();
         events += weight;
         queued_events_ -= weight;
         jobs.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
-    Status status = store_.RunWrite([&](WriteTxn& txn) { return ApplyJobs(txn, jobs); });
-    if (!status.ok() && jobs.size() > 1) {
+    Status status =
+        store_.RunWrite([&](WriteTxn& txn) { return ApplyJobs(txn, jobs); }, /*durable=*/false);
+    if (status.ok()) {
+      {
+        std::lock_guard lock(sync_mu_);
+        for (auto& job : jobs) committed_.push_back(std::move(job));
+      }
+      sync_wake_.notify_one();
+      continue;
+    }
+    if (jobs.size() > 1) {
       // One job's failure must not fail the others it happened to share a commit with:
       // retry each alone so only the faulty one reports the error.
       for (auto& job : jobs) {
@@ -107,10 +190,21 @@ Status WritePipeline::ApplyJobs(WriteTxn& txn, std::vector<std::unique_ptr<Job>>
   std::map<Key, Pending<ScoreRecord>> scores;
   std::map<Key, SessionRecord> sessions;
 
+  auto prepared = [](const auto& pending, const std::map<std::string, std::string> Job::*map,
+                     const std::string& id) -> const std::string* {
+    if (!pending.is_new || !pending.only_job) return nullptr;
+    const auto& encodings = static_cast<const Job*>(pending.only_job)->*map;
+    auto it = encodings.find(id);
+    return it == encodings.end() ? nullptr : &it->second;
+  };
   auto flush = [&]() -> Status {
-    for (auto& [key, p] : traces) LANTERNE_RETURN_IF_ERROR(txn.PutTrace(p.record, p.is_new));
+    for (auto& [key, p] : traces) {
+      LANTERNE_RETURN_IF_ERROR(
+          txn.PutTrace(p.record, p.is_new, prepared(p, &Job::prepared_traces, key.second)));
+    }
     for (auto& [key, p] : observations) {
-      LANTERNE_RETURN_IF_ERROR(txn.PutObservation(p.record, p.is_new));
+      LANTERNE_RETURN_IF_ERROR(txn.PutObservation(
+          p.record, p.is_new, prepared(p, &Job::prepared_observations, key.second)));
     }
     for (auto& [key, p] : scores) LANTERNE_RETURN_IF_ERROR(txn.PutScore(p.record, p.is_new));
     for (auto& [key, s] : sessions) LANTERNE_RETURN_IF_ERROR(txn.EnsureSession(s));
@@ -121,6 +215,28 @@ Status WritePipeline::ApplyJobs(WriteTxn& txn, std::vector<std::unique_ptr<Job>>
     return Status::Ok();
   };
 
+  // Finds the pending record for `id`, loading it from the store on first touch.
+  auto touch = [&](auto& pending_map, const std::string& project, const std::string& id,
+                   const Job* job,
+                   auto find) -> Result<std::pair<decltype(&pending_map.begin()->second), bool>> {
+    Key key{project, id};
+    auto it = pending_map.find(key);
+    if (it == pending_map.end()) {
+      auto found = find(project, id);
+      if (!found.ok()) return found.status();
+      typename std::remove_reference_t<decltype(pending_map)>::mapped_type p;
+      p.is_new = !found->has_value();
+      if (!p.is_new) p.record = std::move(**found);
+      p.record.project_id = project;
+      p.only_job = job;
+      it = pending_map.emplace(std::move(key), std::move(p)).first;
+    } else if (it->second.only_job != job) {
+      it->second.only_job = nullptr;
+    }
+    bool first_write = it->second.is_new && it->second.record.id.empty();
+    return std::make_pair(&it->second, first_write);
+  };
+
   for (auto& job : jobs) {
     if (job->write) {
       // Arbitrary writes (deletes) must see everything merged before them.
@@ -128,31 +244,17 @@ Status WritePipeline::ApplyJobs(WriteTxn& txn, std::vector<std::unique_ptr<Job>>
       LANTERNE_RETURN_IF_ERROR(job->write(txn));
       continue;
     }
-    // Within a request: creates before updates, each in timestamp order (LANGFUSE_API 3.6).
-    std::stable_sort(
-        job->events.begin(), job->events.end(), [](const IngestEvent& a, const IngestEvent& b) {
-          bool a_update = a.kind == EventKind::kObservation && a.observation.is_update;
-          bool b_update = b.kind == EventKind::kObservation && b.observation.is_update;
-          return std::tie(a_update, a.timestamp_us) < std::tie(b_update, b.timestamp_us);
-        });
     const std::string& project = job->project_id;
-    for (const IngestEvent& event : job->events) {
+    for (const IngestEvent& event : *job->events) {
       switch (event.kind) {
         case EventKind::kTrace: {
-          Key key{project, event.trace.id};
-          auto it = traces.find(key);
-          if (it == traces.end()) {
-            auto found = txn.FindTrace(project, event.trace.id);
-            if (!found.ok()) return found.status();
-            Pending<TraceRecord> p;
-            p.is_new = !found->has_value();
-            if (!p.is_new) p.record = std::move(**found);
-            p.record.project_id = project;
-            it = traces.emplace(key, std::move(p)).first;
-          }
-          bool first_write = it->second.is_new && it->second.record.id.empty();
-          ApplyTracePatch(it->second.record, event.trace, event.timestamp_us, first_write, now);
-          const TraceRecord& t = it->second.record;
+          auto touched = touch(
+              traces, project, event.trace.id, job.get(),
+              [&](const std::string& p, const std::string& id) { return txn.FindTrace(p, id); });
+          if (!touched.ok()) return touched.status();
+          auto [pending, first_write] = *touched;
+          ApplyTracePatch(pending->record, event.trace, event.timestamp_us, first_write, now);
+          const TraceRecord& t = pending->record;
           if (t.session_id) {
             sessions.try_emplace(Key{project, *t.session_id},
                                  SessionRecord{project, *t.session_id, now, t.environment});
@@ -160,38 +262,25 @@ Status WritePipeline::ApplyJobs(WriteTxn& txn, std::vector<std::unique_ptr<Job>>
           break;
         }
         case EventKind::kObservation: {
-          const ObservationPatch& patch = event.observation;
-          Key key{project, patch.id};
-          auto it = observations.find(key);
-          if (it == observations.end()) {
-            auto found = txn.FindObservation(project, patch.id);
-            if (!found.ok()) return found.status();
-            Pending<ObservationRecord> p;
-            p.is_new = !found->has_value();
-            if (!p.is_new) p.record = std::move(**found);
-            p.record.project_id = project;
-            it = observations.emplace(key, std::move(p)).first;
-          }
-          bool first_write = it->second.is_new && it->second.record.id.empty();
-          ApplyObservationPatch(it->second.record, patch, event.timestamp_us, first_write, now);
+          auto touched = touch(observations, project, event.observation.id, job.get(),
+                               [&](const std::string& p, const std::string& id) {
+                                 return txn.FindObservation(p, id);
+                               });
+          if (!touched.ok()) return touched.status();
+          auto [pending, first_write] = *touched;
+          ApplyObservationPatch(pending->record, event.observation, event.timestamp_us, first_write,
+                                now);
           // Langfuse gives an observation without a trace a trace id of its own.
-          if (it->second.record.trace_id.empty()) it->second.record.trace_id = RandomUuid();
+          if (pending->record.trace_id.empty()) pending->record.trace_id = RandomUuid();
           break;
         }
         case EventKind::kScore: {
-          Key key{project, event.score.id};
-          auto it = scores.find(key);
-          if (it == scores.end()) {
-            auto found = txn.FindScore(project, event.score.id);
-            if (!found.ok()) return found.status();
-            Pending<ScoreRecord> p;
-            p.is_new = !found->has_value();
-            if (!p.is_new) p.record = std::move(**found);
-            p.record.project_id = project;
-            it = scores.emplace(key, std::move(p)).first;
-          }
-          bool first_write = it->second.is_new && it->second.record.id.empty();
-          ApplyScorePatch(it->second.record, event.score, first_write, now);
+          auto touched = touch(
+              scores, project, event.score.id, job.get(),
+              [&](const std::string& p, const std::string& id) { return txn.FindScore(p, id); });
+          if (!touched.ok()) return touched.status();
+          auto [pending, first_write] = *touched;
+          ApplyScorePatch(pending->record, event.score, first_write, now);
           break;
         }
       }

@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -47,13 +48,18 @@ class WritePipeline {
  private:
   struct Job {
     std::string project_id;
-    std::vector<IngestEvent> events;
+    // Owned by the submitting thread, which waits until the job is done; so the writer
+    // never frees the events, and the submitter can prepare them beforehand.
+    std::vector<IngestEvent>* events = nullptr;
+    // Each entity's stored encoding as this job alone would create it (entity id → bytes).
+    std::map<std::string, std::string> prepared_traces, prepared_observations;
     std::function<Status(WriteTxn&)> write;
     std::promise<Status> done;
   };
 
   Status Enqueue(std::unique_ptr<Job> job, size_t weight);
   void WriterLoop();
+  void SyncLoop();
   Status ApplyJobs(WriteTxn& txn, std::vector<std::unique_ptr<Job>>& jobs);
 
   Store& store_;
@@ -63,7 +69,13 @@ class WritePipeline {
   std::deque<std::unique_ptr<Job>> queue_;
   size_t queued_events_ = 0;
   bool stopping_ = false;
+  // Jobs committed but not yet synced; the syncer answers them after one fdatasync.
+  std::mutex sync_mu_;
+  std::condition_variable sync_wake_;
+  std::vector<std::unique_ptr<Job>> committed_;
+  bool writer_done_ = false;
   std::thread writer_;
+  std::thread syncer_;
 };
 
 }  // namespace lanterne

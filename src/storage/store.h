@@ -101,10 +101,13 @@ class WriteTxn {
   virtual ~WriteTxn() = default;
   virtual Result<std::optional<TraceRecord>> FindTrace(const std::string& project_id,
                                                        const std::string& id) = 0;
-  virtual Status PutTrace(const TraceRecord& trace, bool is_new) = 0;
+  // `encoded`, when given, is EncodeTrace(trace) computed earlier on another thread.
+  virtual Status PutTrace(const TraceRecord& trace, bool is_new,
+                          const std::string* encoded = nullptr) = 0;
   virtual Result<std::optional<ObservationRecord>> FindObservation(const std::string& project_id,
                                                                    const std::string& id) = 0;
-  virtual Status PutObservation(const ObservationRecord& observation, bool is_new) = 0;
+  virtual Status PutObservation(const ObservationRecord& observation, bool is_new,
+                                const std::string* encoded = nullptr) = 0;
   virtual Result<std::optional<ScoreRecord>> FindScore(const std::string& project_id,
                                                        const std::string& id) = 0;
   virtual Status PutScore(const ScoreRecord& score, bool is_new) = 0;
@@ -128,9 +131,19 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Runs `body` in one transaction and commits it durably before returning. Called by one
-  // thread at a time (the batch writer, or admin commands before serving starts).
-  virtual Status RunWrite(const std::function<Status(WriteTxn&)>& body) = 0;
+  // Runs `body` in one transaction and commits it; readers see it from then on. With
+  // `durable`, it is also on stable storage when this returns; without, a later Sync()
+  // makes it so (the writer overlaps the next transaction with that sync). Called by one
+  // thread at a time (the batch writer, or admin commands).
+  virtual Status RunWrite(const std::function<Status(WriteTxn&)>& body, bool durable = true) = 0;
+
+  // Makes every transaction committed so far durable. Thread-safe; may run beside RunWrite.
+  virtual Status Sync() = 0;
+
+  // The engine's stored form of a record's cold fields. Thread-safe and independent of
+  // the store's state, so request threads can prepare it before the writer needs it.
+  virtual std::string EncodeTrace(const TraceRecord& trace) const = 0;
+  virtual std::string EncodeObservation(const ObservationRecord& observation) const = 0;
 
   // Reads: thread-safe, each sees the latest committed state.
   virtual Result<std::optional<TraceRecord>> GetTrace(const std::string& project_id,
