@@ -55,10 +55,18 @@ Status ApplyHeadlessInit(Store& store, const EnvLookup& env) {
     std::string lower = *email;
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](unsigned char c) { return std::tolower(c); });
-    auto hash = HashPassword(*password);
-    if (!hash.ok()) return hash.status();
+    auto exists = store.HasUser(lower);
+    if (!exists.ok()) return exists.status();
+    // argon2id is slow on purpose: hash only for a user that will actually be created, so
+    // restarts stay fast. An existing user keeps its password, as in Langfuse.
+    std::string hash;
+    if (!*exists) {
+      auto hashed = HashPassword(*password);
+      if (!hashed.ok()) return hashed.status();
+      hash = *hashed;
+    }
     user = User{RandomUuid(), lower, env("LANGFUSE_INIT_USER_NAME").value_or("Provisioned User"),
-                *hash, NowMicros()};
+                hash, NowMicros()};
   }
   return store.RunWrite([&](WriteTxn& txn) -> Status {
     LANTERNE_RETURN_IF_ERROR(txn.UpsertOrganization(org));

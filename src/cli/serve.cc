@@ -95,7 +95,7 @@ void AddServeCommand(CLI::App& app, std::function<int()>& run) {
       "  LANGFUSE_INIT_ORG_ID, LANGFUSE_INIT_ORG_NAME, LANGFUSE_INIT_PROJECT_ID,\n"
       "  LANGFUSE_INIT_PROJECT_NAME, LANGFUSE_INIT_PROJECT_PUBLIC_KEY,\n"
       "  LANGFUSE_INIT_PROJECT_SECRET_KEY, LANGFUSE_INIT_USER_EMAIL,\n"
-      "  LANGFUSE_INIT_USER_NAME, LANGFUSE_INIT_USER_PASSWORD");
+      "  LANGFUSE_INIT_USER_NAME, LANGFUSE_INIT_USER_PASSWORD\n");
   serve->callback([&run, options] { run = [options] { return Serve(*options); }; });
 }
 

@@ -46,7 +46,10 @@ std::optional<int64_t> Parse(std::string_view s, bool require_zone, bool allow_d
       s[7] != '-' || !ReadDigits(s, 8, 2, &day)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
+  static constexpr int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month < 1 || month > 12 || day < 1) return std::nullopt;
+  if (day > kDaysInMonth[month - 1] + (month == 2 && leap ? 1 : 0)) return std::nullopt;
   size_t pos = 10;
   int64_t micros = 0;
   int64_t offset_seconds = 0;

@@ -190,6 +190,7 @@ const EventTypeInfo* FindEventType(std::string_view name) {
 std::string DecodeTrace(object body, TracePatch& p, bool* has_id) {
   FieldReader r(body, "body.");
   auto id = r.String("id", kMaxIdLength);
+  if (id && id->empty()) r.Fail("id", "must not be empty");
   *has_id = id.has_value();
   if (id) p.id = std::move(*id);
   p.timestamp_us = r.Timestamp("timestamp");
@@ -211,7 +212,7 @@ std::string DecodeTrace(object body, TracePatch& p, bool* has_id) {
 std::string DecodeObservation(object body, const EventTypeInfo& info, ObservationPatch& p) {
   FieldReader r(body, "body.");
   auto id = r.String("id", kMaxIdLength);
-  if (!id && r.ok()) r.Fail("id", "required");
+  if ((!id || id->empty()) && r.ok()) r.Fail("id", "required, a non-empty string");
   if (id) p.id = std::move(*id);
   p.is_update = info.is_update;
   p.type = info.observation_type;
@@ -373,7 +374,9 @@ EventError MakeError(std::string id, int status, std::string message, std::strin
 std::string NormalizeEnvironment(std::string_view environment) {
   std::string env;
   env.reserve(environment.size());
-  for (char c : environment) env.push_back(static_cast<char>(std::tolower(c)));
+  for (char c : environment) {
+    env.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
   for (bool stripped = true; stripped;) {
     stripped = false;
     for (std::string_view prefix : {"langfuse-", "langfuse_", "langfuse"}) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace lanterne {
 namespace {
@@ -15,17 +16,30 @@ std::optional<int64_t> AsCount(element value) {
   uint64_t u;
   double d;
   std::string_view s;
-  if (value.get_int64().get(i) == simdjson::SUCCESS) return i;
-  if (value.get_uint64().get(u) == simdjson::SUCCESS) return static_cast<int64_t>(u);
-  if (value.get_double().get(d) == simdjson::SUCCESS && std::isfinite(d)) {
-    return static_cast<int64_t>(std::llround(d));
+  // Counts are non-negative integers (or integer strings); anything else is not a count.
+  if (value.get_int64().get(i) == simdjson::SUCCESS) {
+    return i >= 0 ? std::optional<int64_t>(i) : std::nullopt;
+  }
+  if (value.get_uint64().get(u) == simdjson::SUCCESS) return std::nullopt;  // beyond int64
+  if (value.get_double().get(d) == simdjson::SUCCESS) {
+    if (std::isfinite(d) && d >= 0 && d < 9e18 && std::floor(d) == d) {
+      return static_cast<int64_t>(d);
+    }
+    return std::nullopt;
   }
   if (value.get_string().get(s) == simdjson::SUCCESS) {
     int64_t parsed;
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), parsed);
-    if (ec == std::errc() && ptr == s.data() + s.size()) return parsed;
+    if (ec == std::errc() && ptr == s.data() + s.size() && parsed >= 0) return parsed;
   }
   return std::nullopt;
+}
+
+// Totals saturate instead of overflowing: a hostile client cannot wrap them negative.
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t sum;
+  if (__builtin_add_overflow(a, b, &sum)) return std::numeric_limits<int64_t>::max();
+  return sum;
 }
 
 std::optional<double> AsNumber(element value) {
@@ -91,7 +105,7 @@ std::string NormalizeUsage(const UsageInput& in, UsageMap* usage, CostMap* cost,
     if (!take("input", "input") || !take("output", "output") || !take("total", "total") ||
         !take("promptTokens", "input") || !take("completionTokens", "output") ||
         !take("totalTokens", "total")) {
-      return "body.usage: token counts must be integers";
+      return "body.usage: token counts must be non-negative integers";
     }
     std::string_view unit_text;
     if (obj.at_key("unit").get_string().get(unit_text) == simdjson::SUCCESS) {
@@ -153,12 +167,14 @@ std::string NormalizeUsage(const UsageInput& in, UsageMap* usage, CostMap* cost,
   *usage = legacy;
   if (details.empty() && !usage->empty() && !usage->contains("total") &&
       (usage->contains("input") || usage->contains("output"))) {
-    (*usage)["total"] = (*usage)["input"] + (*usage)["output"];
+    int64_t input = usage->contains("input") ? usage->at("input") : 0;
+    int64_t output = usage->contains("output") ? usage->at("output") : 0;
+    (*usage)["total"] = SaturatingAdd(input, output);
   }
   for (auto& [key, value] : details) (*usage)[key] = value;
   if (!usage->empty() && !usage->contains("total")) {
     int64_t sum = 0;
-    for (const auto& [key, value] : *usage) sum += value;
+    for (const auto& [key, value] : *usage) sum = SaturatingAdd(sum, value);
     (*usage)["total"] = sum;
   }
   *cost = legacy_cost;

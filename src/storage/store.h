@@ -172,6 +172,7 @@ class Store {
                                                          const std::string& trace_id) = 0;
 
   virtual Result<std::vector<ApiKey>> ListApiKeys() = 0;
+  virtual Result<bool> HasUser(const std::string& email) = 0;
   virtual Result<std::optional<Project>> GetProject(const std::string& project_id) = 0;
   virtual Result<std::optional<Organization>> GetOrganization(const std::string& org_id) = 0;
 };

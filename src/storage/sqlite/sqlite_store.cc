@@ -876,6 +876,15 @@ class SqliteStore : public Store {
     return keys;
   }
 
+  Result<bool> HasUser(const std::string& email) override {
+    auto conn = Borrow();
+    Statement s(conn.get(), "SELECT 1 FROM users WHERE email = ?1");
+    s.Bind(1, std::string_view(email));
+    int rc = s.Step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return StepError(conn.get(), "read user");
+    return rc == SQLITE_ROW;
+  }
+
   Result<std::optional<Project>> GetProject(const std::string& project_id) override {
     auto conn = Borrow();
     Statement s(conn.get(), "SELECT id, org_id, name, created_at FROM projects WHERE id = ?1");
