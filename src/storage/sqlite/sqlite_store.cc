@@ -1,6 +1,7 @@
 // The embedded store: one SQLite database in WAL mode. One connection writes (the batch
 // writer's transactions, committed with a full sync); a pool of read-only connections
 // serves queries, each seeing the latest commit.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -508,7 +509,7 @@ class SqliteStore : public Store {
     // before its sync, so an acknowledged write survives a crash of the process or the
     // machine.
     LANTERNE_RETURN_IF_ERROR(
-        writer_.Exec("PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = "
+        writer_.Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = "
                      "NORMAL; PRAGMA cache_size = -65536; "
                      "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0; "
                      "PRAGMA journal_size_limit = 67108864; PRAGMA foreign_keys = ON;"));
@@ -518,6 +519,9 @@ class SqliteStore : public Store {
     // Copying the WAL back into the database (checkpointing) would otherwise happen inside
     // the writer's commits; a thread of its own does it beside them, without blocking them.
     LANTERNE_RETURN_IF_ERROR(checkpoint_conn_.Open(path_, false));
+    // A connection learns that the database is in WAL mode on its first read; until then a
+    // checkpoint through it does nothing.
+    LANTERNE_RETURN_IF_ERROR(checkpoint_conn_.Exec("SELECT count(*) FROM sqlite_master"));
     sqlite3_wal_hook(writer_.get(), &SqliteStore::OnWalCommit, this);
     checkpointer_ = std::thread([this] { CheckpointLoop(); });
     return Status::Ok();
@@ -536,6 +540,15 @@ class SqliteStore : public Store {
       if (!committed.ok()) {
         (void)writer_.Exec("ROLLBACK");
         return committed;
+      }
+      // Under sustained writes the background checkpoint never finds a quiet moment to
+      // start the log over, so the WAL would only grow. Past a bound the writer restarts
+      // it itself, between two transactions; the background pass has already copied most
+      // frames, so this is short.
+      if (wal_frames_.load(std::memory_order_relaxed) > kRestartFrames) {
+        sqlite3_wal_checkpoint_v2(writer_.get(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
+                                  nullptr);
+        wal_frames_.store(0, std::memory_order_relaxed);
       }
     }
     return durable ? Sync() : Status::Ok();
@@ -956,6 +969,7 @@ class SqliteStore : public Store {
   }
 
   static int OnWalCommit(void* self, sqlite3*, const char*, int wal_pages) {
+    static_cast<SqliteStore*>(self)->wal_frames_.store(wal_pages, std::memory_order_relaxed);
     if (wal_pages >= kCheckpointPages)
       static_cast<SqliteStore*>(self)->checkpoint_wake_.notify_one();
     return SQLITE_OK;
@@ -979,6 +993,7 @@ class SqliteStore : public Store {
   }
 
   static constexpr int kCheckpointPages = 4096;
+  static constexpr int kRestartFrames = 32768;  // 128 MiB of 4 KiB pages
 
   std::string path_;
   std::mutex checkpoint_mu_;
@@ -989,6 +1004,7 @@ class SqliteStore : public Store {
   std::mutex write_mu_;
   std::mutex sync_mu_;
   int wal_fd_ = -1;
+  std::atomic<int> wal_frames_{0};
   Connection writer_;
   std::unique_ptr<SqliteWriteTxn> txn_;
   std::mutex pool_mu_;
