@@ -62,9 +62,10 @@ f=$(grep -E "^# fail [0-9]+" build/compat.log | tail -1 | awk '{print $3}')
 [ -z "$f" ] && f=$([ "$rc" -eq 0 ] && echo 0 || echo 1)
 record "compat" "$rc" "$p" "$f"
 
-if [ -x bench/ingest.sh ] || [ -f bench/ingest.sh ]; then
+if [ -f bench/ingest.sh ]; then
   echo "== benchmark smoke run"
-  if LANTERNE_BENCH_SMOKE=1 bash bench/ingest.sh >build/bench-smoke.log 2>&1; then
+  if FULL_DURATION=2 HALF_DURATION=2 COLD_START_ROWS=20000 FILL_MAX_SECONDS=10 \
+    BASELINE_MAX_ROWS=20000 COLD_START_RUNS=1 bash bench/ingest.sh >build/bench-smoke.log 2>&1; then
     record "bench smoke" 0 1 0
   else
     tail -20 build/bench-smoke.log
