@@ -62,13 +62,14 @@ void WriteTraceFields(JsonWriter& w, const TraceRecord& t) {
   WriteString(w, "/project/" + t.project_id + "/traces/" + t.id);
 }
 
-void WriteTraceSummary(JsonWriter& w, const TraceRecord& t, const TraceRollup& rollup) {
+void WriteTraceSummary(JsonWriter& w, const TraceRecord& t, const TraceRollup& rollup,
+                       bool with_metrics) {
   w.StartObject();
   WriteTraceFields(w, t);
   w.Key("latency");
-  w.Double(TraceLatencySeconds(rollup));
+  w.Double(with_metrics ? TraceLatencySeconds(rollup) : -1);
   w.Key("totalCost");
-  w.Double(rollup.total_cost);
+  w.Double(with_metrics ? rollup.total_cost : -1);
   w.Key("observations");
   w.StartArray();
   for (const auto& id : rollup.observation_ids) WriteString(w, id);

@@ -12,8 +12,10 @@ namespace lanterne {
 
 // The Trace fields alone; the caller adds the detail fields and closes the object.
 void WriteTraceFields(JsonWriter& w, const TraceRecord& trace);
-// TraceWithDetails for listings: observation and score ids, latency, total cost.
-void WriteTraceSummary(JsonWriter& w, const TraceRecord& trace, const TraceRollup& rollup);
+// TraceWithDetails for listings: observation and score ids, latency, total cost. Without
+// `with_metrics`, latency and totalCost are -1, as Langfuse answers when `fields` omits them.
+void WriteTraceSummary(JsonWriter& w, const TraceRecord& trace, const TraceRollup& rollup,
+                       bool with_metrics = true);
 void WriteObservation(JsonWriter& w, const ObservationRecord& observation);
 // `trace` adds the v1 listing's {userId, tags, environment} block when given.
 void WriteScore(JsonWriter& w, const ScoreRecord& score, const TraceRecord* trace = nullptr,

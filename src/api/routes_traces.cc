@@ -1,4 +1,6 @@
 // Traces: list with filters, one with its observations and scores, delete one or many.
+#include <algorithm>
+
 #include <simdjson.h>
 
 #include "api/api_context.h"
@@ -43,12 +45,31 @@ Response ListTraces(ApiContext& ctx, Request& request, const AuthContext& auth) 
     q.order_by = field;
     q.descending = direction == "desc";
   }
+  // `fields` (core, io, scores, observations, metrics) lets clients skip the per-trace
+  // roll-up; unknown names are ignored and core and io are always sent.
+  bool with_observations = true, with_scores = true, with_metrics = true;
+  if (auto fields = ReadList(request, "fields", true); !fields.empty()) {
+    auto has = [&](std::string_view f) {
+      return std::find(fields.begin(), fields.end(), f) != fields.end();
+    };
+    with_observations = has("observations");
+    with_scores = has("scores");
+    with_metrics = has("metrics");
+  }
   auto traces = ctx.store.ListTraces(auth.project_id, q);
   if (!traces.ok()) return ErrorResponse(traces.status());
-  std::vector<std::string> ids;
-  for (const auto& t : traces->items) ids.push_back(t.id);
-  auto rollups = ctx.store.RollupTraces(auth.project_id, ids);
-  if (!rollups.ok()) return ErrorResponse(rollups.status());
+  std::vector<TraceRollup> rollups(traces->items.size());
+  if (with_observations || with_scores || with_metrics) {
+    std::vector<std::string> ids;
+    for (const auto& t : traces->items) ids.push_back(t.id);
+    auto computed = ctx.store.RollupTraces(auth.project_id, ids);
+    if (!computed.ok()) return ErrorResponse(computed.status());
+    rollups = std::move(computed).value();
+  }
+  for (auto& rollup : rollups) {
+    if (!with_observations) rollup.observation_ids.clear();
+    if (!with_scores) rollup.score_ids.clear();
+  }
 
   JsonBuffer buffer;
   JsonWriter w(buffer);
@@ -56,7 +77,7 @@ Response ListTraces(ApiContext& ctx, Request& request, const AuthContext& auth) 
   w.Key("data");
   w.StartArray();
   for (size_t i = 0; i < traces->items.size(); ++i) {
-    WriteTraceSummary(w, traces->items[i], (*rollups)[i]);
+    WriteTraceSummary(w, traces->items[i], rollups[i], with_metrics);
   }
   w.EndArray();
   WritePageMeta(w, q.page.page, q.page.limit, traces->total_items);

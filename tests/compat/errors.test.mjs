@@ -581,3 +581,31 @@ describe('deletion', () => {
     assertJsonError(await server.api('/traces', { method: 'DELETE', body: { traceIds: [] } }), 400, 'empty traceIds');
   });
 });
+
+describe('trace listing fields', () => {
+  it('fields=core,io leaves out observations, scores and metrics', async () => {
+    const traceId = `fields-${RUN}`;
+    const batch = [
+      traceEvent(traceId, { userId: `fields-user-${RUN}` }),
+      event('span-create', { id: `${traceId}-s`, traceId, name: 's',
+        startTime: '2026-01-01T00:00:00.000Z', endTime: '2026-01-01T00:00:02.500Z' }),
+      event('score-create', { id: `${traceId}-score`, traceId, name: 'q', value: 1 }),
+    ];
+    assert.deepEqual(assert207(await server.api('/ingestion', { method: 'POST', body: { batch } })).errors, []);
+
+    const full = await server.api(`/traces?${qs({ userId: `fields-user-${RUN}` })}`);
+    assert.equal(full.status, 200, full.text);
+    assert.deepEqual(full.json.data[0].observations, [`${traceId}-s`]);
+    assert.deepEqual(full.json.data[0].scores, [`${traceId}-score`]);
+    assert.equal(full.json.data[0].latency, 2.5);
+
+    const core = await server.api(`/traces?${qs({ userId: `fields-user-${RUN}`, fields: 'core,io' })}`);
+    assert.equal(core.status, 200, core.text);
+    const row = core.json.data[0];
+    assert.equal(row.id, traceId);
+    assert.deepEqual(row.observations, []);
+    assert.deepEqual(row.scores, []);
+    assert.equal(row.latency, -1);
+    assert.equal(row.totalCost, -1);
+  });
+});
