@@ -6,9 +6,10 @@ namespace lanterne::sqlite {
 namespace {
 
 // Each entry moves the schema from version i to i + 1; never edit a released entry.
-// Rows are keyed by an append-ordered integer (seq), so inserts land at the end of the
-// table; entity ids are found through a narrow 64-bit hash index instead of a wide random
-// text key. Wide, rarely filtered fields live in the compressed `payload`.
+// Rows are keyed by an append-ordered integer (seq, AUTOINCREMENT so a seq is never
+// reused), so inserts land at the end of the table. Trace and observation ids are found
+// through id_index.h; score ids through a narrow 64-bit hash index. Wide, rarely filtered
+// fields live in the compressed `payload`.
 constexpr const char* kMigrations[] = {
     R"sql(
 CREATE TABLE organizations (
@@ -28,25 +29,23 @@ CREATE TABLE memberships (
   PRIMARY KEY (org_id, user_id)) WITHOUT ROWID;
 
 CREATE TABLE traces (
-  seq INTEGER PRIMARY KEY,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
   project_id TEXT NOT NULL, id TEXT NOT NULL, id_hash INTEGER NOT NULL,
   timestamp INTEGER NOT NULL, name TEXT, user_id TEXT, session_id TEXT, release TEXT,
   version TEXT, environment TEXT NOT NULL, tags TEXT NOT NULL, public INTEGER NOT NULL,
   bookmarked INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
   payload BLOB NOT NULL);
-CREATE INDEX traces_by_id ON traces (id_hash);
 CREATE INDEX traces_by_time ON traces (project_id, timestamp);
 CREATE INDEX traces_by_session ON traces (project_id, session_id) WHERE session_id IS NOT NULL;
 CREATE INDEX traces_by_user ON traces (project_id, user_id) WHERE user_id IS NOT NULL;
 
 CREATE TABLE observations (
-  seq INTEGER PRIMARY KEY,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
   project_id TEXT NOT NULL, id TEXT NOT NULL, id_hash INTEGER NOT NULL,
   trace_id TEXT NOT NULL, trace_hash INTEGER NOT NULL, type TEXT NOT NULL, name TEXT,
   start_time INTEGER NOT NULL, end_time INTEGER, level TEXT NOT NULL, parent_id TEXT,
   model TEXT, environment TEXT NOT NULL, version TEXT, total_cost REAL,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, payload BLOB NOT NULL);
-CREATE INDEX observations_by_id ON observations (id_hash);
 CREATE INDEX observations_by_trace ON observations (trace_hash);
 CREATE INDEX observations_by_time ON observations (project_id, start_time);
 
@@ -61,6 +60,14 @@ CREATE TABLE scores (
 CREATE INDEX scores_by_id ON scores (id_hash);
 CREATE INDEX scores_by_trace ON scores (trace_hash) WHERE trace_hash IS NOT NULL;
 CREATE INDEX scores_by_time ON scores (project_id, timestamp);
+
+-- Id lookups for traces and observations: see storage/sqlite/id_index.h. Rows past a
+-- table's watermark are found through memory; the rest through these tables.
+CREATE TABLE trace_ids (
+  id_hash INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (id_hash, seq)) WITHOUT ROWID;
+CREATE TABLE observation_ids (
+  id_hash INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (id_hash, seq)) WITHOUT ROWID;
+CREATE TABLE index_watermarks (name TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
 
 CREATE TABLE sessions (
   project_id TEXT NOT NULL, id TEXT NOT NULL, created_at INTEGER NOT NULL,

@@ -19,6 +19,7 @@
 #include "core/time.h"
 #include "storage/record_codec.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/id_index.h"
 #include "storage/sqlite/schema.h"
 #include "storage/store.h"
 
@@ -26,6 +27,8 @@ namespace lanterne {
 namespace {
 
 using sqlite::Connection;
+using sqlite::IdMap;
+using sqlite::RecentIds;
 using sqlite::Statement;
 
 constexpr const char* kTraceColumns =
@@ -197,16 +200,30 @@ class SqliteStore;
 
 class SqliteWriteTxn : public WriteTxn {
  public:
-  explicit SqliteWriteTxn(sqlite3* db) : db_(db) {}
+  SqliteWriteTxn(sqlite3* db, RecentIds& recent_traces, RecentIds& recent_observations)
+      : db_(db), recent_traces_(recent_traces), recent_observations_(recent_observations) {}
+
+  // After a commit: the rows this transaction created become findable through memory.
+  void Committed() {
+    recent_traces_.Add(new_traces_);
+    recent_observations_.Add(new_observations_);
+    Forget();
+  }
+  // After a rollback, or once committed: nothing of this transaction is remembered.
+  void Forget() {
+    new_traces_.clear();
+    new_observations_.clear();
+    trace_seqs_.clear();
+    observation_seqs_.clear();
+  }
 
   Status Prepare() {
     auto prepare = [&](Statement& s, std::string sql) {
       s = Statement(db_, sql);
       return s.ok() ? Status::Ok() : Status::Internal("prepare: " + s.prepare_error());
     };
-    LANTERNE_RETURN_IF_ERROR(prepare(find_trace_, std::string("SELECT ") + kTraceColumns +
-                                                      " FROM traces WHERE id_hash = ?1 AND "
-                                                      "project_id = ?2 AND id = ?3"));
+    LANTERNE_RETURN_IF_ERROR(prepare(
+        find_trace_, std::string("SELECT ") + kTraceColumns + " FROM traces WHERE seq = ?1"));
     LANTERNE_RETURN_IF_ERROR(prepare(
         insert_trace_,
         "INSERT INTO traces (project_id, id, id_hash, timestamp, name, user_id, session_id, "
@@ -216,12 +233,11 @@ class SqliteWriteTxn : public WriteTxn {
         update_trace_,
         "UPDATE traces SET timestamp = ?4, name = ?5, user_id = ?6, session_id = ?7, release = "
         "?8, version = ?9, environment = ?10, tags = ?11, public = ?12, bookmarked = ?13, "
-        "created_at = ?14, updated_at = ?15, payload = ?16 WHERE id_hash = ?3 AND project_id = "
-        "?1 AND id = ?2"));
-    LANTERNE_RETURN_IF_ERROR(
-        prepare(find_observation_, std::string("SELECT ") + kObservationColumns +
-                                       " FROM observations WHERE id_hash = ?1 AND project_id "
-                                       "= ?2 AND id = ?3"));
+        "created_at = ?14, updated_at = ?15, payload = ?16 WHERE seq = ?17 AND project_id = ?1 "
+        "AND id = ?2 AND id_hash = ?3"));
+    LANTERNE_RETURN_IF_ERROR(prepare(
+        find_observation_,
+        std::string("SELECT ") + kObservationColumns + " FROM observations WHERE seq = ?1"));
     LANTERNE_RETURN_IF_ERROR(prepare(
         insert_observation_,
         "INSERT INTO observations (project_id, id, id_hash, trace_id, trace_hash, type, name, "
@@ -233,7 +249,7 @@ class SqliteWriteTxn : public WriteTxn {
         "UPDATE observations SET trace_id = ?4, trace_hash = ?5, type = ?6, name = ?7, "
         "start_time = ?8, end_time = ?9, level = ?10, parent_id = ?11, model = ?12, "
         "environment = ?13, version = ?14, total_cost = ?15, created_at = ?16, updated_at = "
-        "?17, payload = ?18 WHERE id_hash = ?3 AND project_id = ?1 AND id = ?2"));
+        "?17, payload = ?18 WHERE seq = ?19 AND project_id = ?1 AND id = ?2 AND id_hash = ?3"));
     LANTERNE_RETURN_IF_ERROR(prepare(find_score_, std::string("SELECT ") + kScoreColumns +
                                                       " FROM scores WHERE id_hash = ?1 AND "
                                                       "project_id = ?2 AND id = ?3"));
@@ -251,6 +267,8 @@ class SqliteWriteTxn : public WriteTxn {
         "?13, dataset_run_id = ?14, comment = ?15, config_id = ?16, queue_id = ?17, "
         "author_user_id = ?18, metadata = ?19, environment = ?20, created_at = ?21, updated_at = "
         "?22 WHERE id_hash = ?3 AND project_id = ?1 AND id = ?2"));
+    LANTERNE_RETURN_IF_ERROR(trace_locator_.Prepare(db_, sqlite::kTraceIds));
+    LANTERNE_RETURN_IF_ERROR(observation_locator_.Prepare(db_, sqlite::kObservationIds));
     LANTERNE_RETURN_IF_ERROR(prepare(
         ensure_session_,
         "INSERT OR IGNORE INTO sessions (project_id, id, created_at, environment) VALUES (?1, ?2, "
@@ -260,9 +278,13 @@ class SqliteWriteTxn : public WriteTxn {
 
   Result<std::optional<TraceRecord>> FindTrace(const std::string& project_id,
                                                const std::string& id) override {
+    auto seq = trace_locator_.Locate(recent_traces_, new_traces_, project_id, id);
+    if (!seq.ok()) return seq.status();
+    if (!*seq) return std::optional<TraceRecord>();
+    trace_seqs_[{project_id, id}] = **seq;
     Statement& s = find_trace_;
     s.Reset();
-    s.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+    s.Bind(1, **seq);
     int rc = s.Step();
     if (rc == SQLITE_DONE) return std::optional<TraceRecord>();
     if (rc != SQLITE_ROW) return StepError(db_, "find trace");
@@ -274,6 +296,12 @@ class SqliteWriteTxn : public WriteTxn {
   Status PutTrace(const TraceRecord& t, bool is_new, const std::string* encoded) override {
     Statement& s = is_new ? insert_trace_ : update_trace_;
     s.Reset();
+    if (!is_new) {
+      auto seq =
+          SeqOf(trace_seqs_, trace_locator_, recent_traces_, new_traces_, t.project_id, t.id);
+      if (!seq.ok()) return seq.status();
+      s.Bind(17, *seq);
+    }
     s.Bind(1, std::string_view(t.project_id))
         .Bind(2, std::string_view(t.id))
         .Bind(3, IdHash(t.id))
@@ -291,14 +319,23 @@ class SqliteWriteTxn : public WriteTxn {
         .Bind(15, t.updated_at_us)
         .BindBlob(16, encoded ? *encoded : EncodeTracePayload(t));
     if (s.Step() != SQLITE_DONE) return StepError(db_, "write trace");
+    if (is_new) {
+      int64_t seq = sqlite3_last_insert_rowid(db_);
+      new_traces_.emplace(IdHash(t.id), seq);
+      trace_seqs_[{t.project_id, t.id}] = seq;
+    }
     return Status::Ok();
   }
 
   Result<std::optional<ObservationRecord>> FindObservation(const std::string& project_id,
                                                            const std::string& id) override {
+    auto seq = observation_locator_.Locate(recent_observations_, new_observations_, project_id, id);
+    if (!seq.ok()) return seq.status();
+    if (!*seq) return std::optional<ObservationRecord>();
+    observation_seqs_[{project_id, id}] = **seq;
     Statement& s = find_observation_;
     s.Reset();
-    s.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+    s.Bind(1, **seq);
     int rc = s.Step();
     if (rc == SQLITE_DONE) return std::optional<ObservationRecord>();
     if (rc != SQLITE_ROW) return StepError(db_, "find observation");
@@ -311,6 +348,12 @@ class SqliteWriteTxn : public WriteTxn {
                         const std::string* encoded) override {
     Statement& s = is_new ? insert_observation_ : update_observation_;
     s.Reset();
+    if (!is_new) {
+      auto seq = SeqOf(observation_seqs_, observation_locator_, recent_observations_,
+                       new_observations_, o.project_id, o.id);
+      if (!seq.ok()) return seq.status();
+      s.Bind(19, *seq);
+    }
     s.Bind(1, std::string_view(o.project_id))
         .Bind(2, std::string_view(o.id))
         .Bind(3, IdHash(o.id))
@@ -338,6 +381,11 @@ class SqliteWriteTxn : public WriteTxn {
         .Bind(17, o.updated_at_us)
         .BindBlob(18, encoded ? *encoded : EncodeObservationPayload(o));
     if (s.Step() != SQLITE_DONE) return StepError(db_, "write observation");
+    if (is_new) {
+      int64_t seq = sqlite3_last_insert_rowid(db_);
+      new_observations_.emplace(IdHash(o.id), seq);
+      observation_seqs_[{o.project_id, o.id}] = seq;
+    }
     return Status::Ok();
   }
 
@@ -402,14 +450,22 @@ class SqliteWriteTxn : public WriteTxn {
     for (const auto& id : ids) {
       for (const char* sql :
            {"DELETE FROM observations WHERE trace_hash = ?1 AND project_id = ?2 AND trace_id = ?3",
-            "DELETE FROM scores WHERE trace_hash = ?1 AND project_id = ?2 AND trace_id = ?3",
-            "DELETE FROM traces WHERE id_hash = ?1 AND project_id = ?2 AND id = ?3"}) {
+            "DELETE FROM scores WHERE trace_hash = ?1 AND project_id = ?2 AND trace_id = ?3"}) {
         Statement s(db_, sql);
         if (!s.ok()) return Status::Internal(s.prepare_error());
         s.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
         if (s.Step() != SQLITE_DONE) return StepError(db_, "delete trace");
       }
+      // Stale id-index entries of deleted rows are harmless: seqs are never reused, and a
+      // lookup checks the row itself.
+      auto seq = trace_locator_.Locate(recent_traces_, new_traces_, project_id, id);
+      if (!seq.ok()) return seq.status();
+      if (!*seq) continue;
+      Statement s(db_, "DELETE FROM traces WHERE seq = ?1");
+      s.Bind(1, **seq);
+      if (s.Step() != SQLITE_DONE) return StepError(db_, "delete trace");
       deleted += sqlite3_changes(db_);
+      trace_seqs_.erase({project_id, id});
     }
     return deleted;
   }
@@ -486,6 +542,25 @@ class SqliteWriteTxn : public WriteTxn {
   Statement find_observation_, insert_observation_, update_observation_;
   Statement find_score_, insert_score_, update_score_;
   Statement ensure_session_;
+
+  using SeqMap = std::map<std::pair<std::string, std::string>, int64_t>;
+  // The seq of a row this transaction found or wrote; located again if not.
+  Result<int64_t> SeqOf(const SeqMap& known, sqlite::RowLocator& locator, const RecentIds& recent,
+                        const IdMap& pending, const std::string& project_id,
+                        const std::string& id) {
+    auto it = known.find({project_id, id});
+    if (it != known.end()) return it->second;
+    auto seq = locator.Locate(recent, pending, project_id, id);
+    if (!seq.ok()) return seq.status();
+    if (!*seq) return Status::Internal("update of a row that is not stored: " + id);
+    return **seq;
+  }
+
+  RecentIds& recent_traces_;
+  RecentIds& recent_observations_;
+  sqlite::RowLocator trace_locator_, observation_locator_;
+  IdMap new_traces_, new_observations_;
+  SeqMap trace_seqs_, observation_seqs_;
 };
 
 class SqliteStore : public Store {
@@ -514,7 +589,11 @@ class SqliteStore : public Store {
                      "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0; "
                      "PRAGMA journal_size_limit = 67108864; PRAGMA foreign_keys = ON;"));
     LANTERNE_RETURN_IF_ERROR(sqlite::Migrate(writer_));
-    txn_ = std::make_unique<SqliteWriteTxn>(writer_.get());
+    LANTERNE_RETURN_IF_ERROR(
+        sqlite::LoadRecentIds(writer_.get(), sqlite::kTraceIds, recent_traces_));
+    LANTERNE_RETURN_IF_ERROR(
+        sqlite::LoadRecentIds(writer_.get(), sqlite::kObservationIds, recent_observations_));
+    txn_ = std::make_unique<SqliteWriteTxn>(writer_.get(), recent_traces_, recent_observations_);
     LANTERNE_RETURN_IF_ERROR(txn_->Prepare());
     // Copying the WAL back into the database (checkpointing) would otherwise happen inside
     // the writer's commits; a thread of its own does it beside them, without blocking them.
@@ -534,13 +613,17 @@ class SqliteStore : public Store {
       Status status = body(*txn_);
       if (!status.ok()) {
         (void)writer_.Exec("ROLLBACK");
+        txn_->Forget();
         return status;
       }
       Status committed = writer_.Exec("COMMIT");
       if (!committed.ok()) {
         (void)writer_.Exec("ROLLBACK");
+        txn_->Forget();
         return committed;
       }
+      txn_->Committed();
+      MergeIdsIfDue();
       // Under sustained writes the background checkpoint never finds a quiet moment to
       // start the log over, so the WAL would only grow. Past a bound the writer restarts
       // it itself, between two transactions; the background pass has already copied most
@@ -582,9 +665,11 @@ class SqliteStore : public Store {
   Result<std::optional<TraceRecord>> GetTrace(const std::string& project_id,
                                               const std::string& id) override {
     auto conn = Borrow();
-    Statement s(conn.get(), std::string("SELECT ") + kTraceColumns +
-                                " FROM traces WHERE id_hash = ?1 AND project_id = ?2 AND id = ?3");
-    s.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+    auto seq = sqlite::LocateRow(conn.get(), sqlite::kTraceIds, recent_traces_, project_id, id);
+    if (!seq.ok()) return seq.status();
+    if (!*seq) return std::optional<TraceRecord>();
+    Statement s(conn.get(), std::string("SELECT ") + kTraceColumns + " FROM traces WHERE seq = ?1");
+    s.Bind(1, **seq);
     int rc = s.Step();
     if (rc == SQLITE_DONE) return std::optional<TraceRecord>();
     if (rc != SQLITE_ROW) return StepError(conn.get(), "read trace");
@@ -691,10 +776,13 @@ class SqliteStore : public Store {
   Result<std::optional<ObservationRecord>> GetObservation(const std::string& project_id,
                                                           const std::string& id) override {
     auto conn = Borrow();
-    Statement s(conn.get(), std::string("SELECT ") + kObservationColumns +
-                                " FROM observations WHERE id_hash = ?1 AND project_id = ?2 AND "
-                                "id = ?3");
-    s.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+    auto seq = sqlite::LocateRow(conn.get(), sqlite::kObservationIds, recent_observations_,
+                                 project_id, id);
+    if (!seq.ok()) return seq.status();
+    if (!*seq) return std::optional<ObservationRecord>();
+    Statement s(conn.get(),
+                std::string("SELECT ") + kObservationColumns + " FROM observations WHERE seq = ?1");
+    s.Bind(1, **seq);
     auto rows = CollectObservations(conn.get(), s);
     if (!rows.ok()) return rows.status();
     if (rows->empty()) return std::optional<ObservationRecord>();
@@ -968,6 +1056,25 @@ class SqliteStore : public Store {
     return rows;
   }
 
+  // Folds the in-memory id maps into the on-disk id indexes once they are large enough
+  // that one sorted pass touches far fewer index pages than row-by-row inserts would.
+  void MergeIdsIfDue() {
+    if (recent_traces_.size() + recent_observations_.size() < kMergeRows) return;
+    if (!writer_.Exec("BEGIN IMMEDIATE").ok()) return;
+    Status merged = sqlite::MergeRecentIds(writer_.get(), sqlite::kTraceIds, recent_traces_);
+    if (merged.ok()) {
+      merged = sqlite::MergeRecentIds(writer_.get(), sqlite::kObservationIds, recent_observations_);
+    }
+    if (merged.ok()) merged = writer_.Exec("COMMIT");
+    if (!merged.ok()) {
+      // The maps still hold everything; a later commit tries again.
+      (void)writer_.Exec("ROLLBACK");
+      return;
+    }
+    recent_traces_.Clear();
+    recent_observations_.Clear();
+  }
+
   static int OnWalCommit(void* self, sqlite3*, const char*, int wal_pages) {
     static_cast<SqliteStore*>(self)->wal_frames_.store(wal_pages, std::memory_order_relaxed);
     if (wal_pages >= kCheckpointPages)
@@ -993,6 +1100,7 @@ class SqliteStore : public Store {
   }
 
   static constexpr int kCheckpointPages = 4096;
+  static constexpr size_t kMergeRows = 50000;
   static constexpr int kRestartFrames = 32768;  // 128 MiB of 4 KiB pages
 
   std::string path_;
@@ -1005,6 +1113,7 @@ class SqliteStore : public Store {
   std::mutex sync_mu_;
   int wal_fd_ = -1;
   std::atomic<int> wal_frames_{0};
+  RecentIds recent_traces_, recent_observations_;
   Connection writer_;
   std::unique_ptr<SqliteWriteTxn> txn_;
   std::mutex pool_mu_;

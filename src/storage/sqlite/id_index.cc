@@ -1,0 +1,135 @@
+#include "storage/sqlite/id_index.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "core/ids.h"
+#include "storage/sqlite/connection.h"
+
+namespace lanterne::sqlite {
+
+void RecentIds::Add(const IdMap& entries) {
+  if (entries.empty()) return;
+  std::unique_lock lock(mu_);
+  for (const auto& [hash, seq] : entries) seqs_.emplace(hash, seq);
+}
+
+std::vector<int64_t> RecentIds::Find(int64_t id_hash) const {
+  std::shared_lock lock(mu_);
+  std::vector<int64_t> out;
+  auto [begin, end] = seqs_.equal_range(id_hash);
+  for (auto it = begin; it != end; ++it) out.push_back(it->second);
+  return out;
+}
+
+size_t RecentIds::size() const {
+  std::shared_lock lock(mu_);
+  return seqs_.size();
+}
+
+std::vector<IdEntry> RecentIds::Sorted() const {
+  std::vector<IdEntry> out;
+  {
+    std::shared_lock lock(mu_);
+    out.assign(seqs_.begin(), seqs_.end());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void RecentIds::Clear() {
+  std::unique_lock lock(mu_);
+  seqs_.clear();
+}
+
+namespace {
+
+Status Failed(sqlite3* db, const std::string& what) {
+  return Status::Internal(what + ": " + sqlite3_errmsg(db));
+}
+
+}  // namespace
+
+Status RowLocator::Prepare(sqlite3* db, const IdIndexTable& table) {
+  db_ = db;
+  check_ = Statement(db, std::string("SELECT 1 FROM ") + table.table +
+                             " WHERE seq = ?1 AND project_id = ?2 AND id = ?3");
+  indexed_ = Statement(db, std::string("SELECT t.seq FROM ") + table.index_table + " i JOIN " +
+                               table.table +
+                               " t ON t.seq = i.seq WHERE i.id_hash = ?1 AND t.project_id = ?2 "
+                               "AND t.id = ?3");
+  if (!check_.ok()) return Status::Internal(check_.prepare_error());
+  if (!indexed_.ok()) return Status::Internal(indexed_.prepare_error());
+  return Status::Ok();
+}
+
+Result<std::optional<int64_t>> RowLocator::Locate(const RecentIds& recent, const IdMap& pending,
+                                                  const std::string& project_id,
+                                                  const std::string& id) {
+  const int64_t hash = IdHash(id);
+  std::vector<int64_t> candidates = recent.Find(hash);
+  auto [first, last] = pending.equal_range(hash);
+  for (auto it = first; it != last; ++it) candidates.push_back(it->second);
+  for (int64_t seq : candidates) {
+    check_.Reset();
+    check_.Bind(1, seq).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+    int rc = check_.Step();
+    if (rc == SQLITE_ROW) return std::optional<int64_t>(seq);
+    if (rc != SQLITE_DONE) return Failed(db_, "locate row");
+  }
+  indexed_.Reset();
+  indexed_.Bind(1, hash).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+  int rc = indexed_.Step();
+  std::optional<int64_t> found;
+  if (rc == SQLITE_ROW) found = indexed_.Int(0);
+  indexed_.Reset();  // ends the statement's read, so it holds no snapshot
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Failed(db_, "locate row");
+  return found;
+}
+
+Result<std::optional<int64_t>> LocateRow(sqlite3* db, const IdIndexTable& table,
+                                         const RecentIds& recent, const std::string& project_id,
+                                         const std::string& id) {
+  RowLocator locator;
+  LANTERNE_RETURN_IF_ERROR(locator.Prepare(db, table));
+  return locator.Locate(recent, IdMap(), project_id, id);
+}
+
+Status MergeRecentIds(sqlite3* db, const IdIndexTable& table, const RecentIds& recent) {
+  std::vector<IdEntry> entries = recent.Sorted();
+  if (entries.empty()) return Status::Ok();
+  Statement insert(db, std::string("INSERT OR IGNORE INTO ") + table.index_table +
+                           " (id_hash, seq) VALUES (?1, ?2)");
+  if (!insert.ok()) return Status::Internal(insert.prepare_error());
+  int64_t max_seq = 0;
+  for (const auto& [hash, seq] : entries) {
+    insert.Reset();
+    insert.Bind(1, hash).Bind(2, seq);
+    if (insert.Step() != SQLITE_DONE) return Failed(db, "merge id index");
+    max_seq = std::max(max_seq, seq);
+  }
+  Statement mark(db,
+                 "INSERT INTO index_watermarks (name, seq) VALUES (?1, ?2) ON CONFLICT (name) "
+                 "DO UPDATE SET seq = max(seq, excluded.seq)");
+  mark.Bind(1, std::string_view(table.table)).Bind(2, max_seq);
+  if (mark.Step() != SQLITE_DONE) return Failed(db, "move index watermark");
+  return Status::Ok();
+}
+
+Status LoadRecentIds(sqlite3* db, const IdIndexTable& table, RecentIds& recent) {
+  Statement mark(db, "SELECT seq FROM index_watermarks WHERE name = ?1");
+  mark.Bind(1, std::string_view(table.table));
+  int64_t watermark = 0;
+  int rc = mark.Step();
+  if (rc == SQLITE_ROW) watermark = mark.Int(0);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Failed(db, "read index watermark");
+  Statement rows(db, std::string("SELECT id_hash, seq FROM ") + table.table + " WHERE seq > ?1");
+  rows.Bind(1, watermark);
+  IdMap entries;
+  while ((rc = rows.Step()) == SQLITE_ROW) entries.emplace(rows.Int(0), rows.Int(1));
+  if (rc != SQLITE_DONE) return Failed(db, "load recent ids");
+  recent.Add(entries);
+  return Status::Ok();
+}
+
+}  // namespace lanterne::sqlite

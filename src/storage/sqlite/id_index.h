@@ -1,0 +1,81 @@
+// Finding traces and observations by their id without paying a random B-tree write per
+// new row. Client ids are random UUIDs: indexing them directly made every commit rewrite
+// one index page per new row, several times the bytes of the rows themselves. Instead:
+// - rows written since the last merge are found through an in-memory map (RecentIds),
+//   rebuilt at start from the rows past the table's watermark;
+// - every few tens of thousands of rows, the writer merges the map into an on-disk index
+//   table in id order, touching each index page about once per merge.
+// A lookup checks the map first, then the index: a merge commits before it clears the
+// map, so a row is always in one or the other, whenever a reader looks.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <sqlite3.h>
+
+#include "core/status.h"
+#include "storage/sqlite/connection.h"
+
+namespace lanterne::sqlite {
+
+// One indexed table: rows in `table` (with `seq`, `id_hash`, `project_id`, `id` columns),
+// merged entries in `index_table` (id_hash, seq).
+struct IdIndexTable {
+  const char* table;
+  const char* index_table;
+};
+
+inline constexpr IdIndexTable kTraceIds{"traces", "trace_ids"};
+inline constexpr IdIndexTable kObservationIds{"observations", "observation_ids"};
+
+using IdEntry = std::pair<int64_t, int64_t>;              // id_hash, seq
+using IdMap = std::unordered_multimap<int64_t, int64_t>;  // id_hash → seq
+
+// Thread-safe: the writer adds and merges, readers look up.
+class RecentIds {
+ public:
+  void Add(const IdMap& entries);
+  std::vector<int64_t> Find(int64_t id_hash) const;
+  size_t size() const;
+  // Entries sorted by id_hash, for merging.
+  std::vector<IdEntry> Sorted() const;
+  void Clear();
+
+ private:
+  mutable std::shared_mutex mu_;
+  IdMap seqs_;
+};
+
+// Finds the seq of the row of `project_id` with `id`: in `recent`, then in rows the
+// current transaction wrote (`pending`), then in the merged index. Keeps its statements
+// prepared, so the writer pays no parsing per lookup. Not thread-safe.
+class RowLocator {
+ public:
+  Status Prepare(sqlite3* db, const IdIndexTable& table);
+  Result<std::optional<int64_t>> Locate(const RecentIds& recent, const IdMap& pending,
+                                        const std::string& project_id, const std::string& id);
+
+ private:
+  sqlite3* db_ = nullptr;
+  Statement check_, indexed_;
+};
+
+// One-off lookup for readers (prepares its statements each time).
+Result<std::optional<int64_t>> LocateRow(sqlite3* db, const IdIndexTable& table,
+                                         const RecentIds& recent, const std::string& project_id,
+                                         const std::string& id);
+
+// Writes `recent`'s entries into the index table and moves the watermark past them. Runs
+// inside the caller's write transaction; the caller clears `recent` after it commits.
+Status MergeRecentIds(sqlite3* db, const IdIndexTable& table, const RecentIds& recent);
+
+// Loads the rows past the watermark into `recent` (at start).
+Status LoadRecentIds(sqlite3* db, const IdIndexTable& table, RecentIds& recent);
+
+}  // namespace lanterne::sqlite
