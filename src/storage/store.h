@@ -177,7 +177,14 @@ class Store {
   virtual Result<std::optional<Organization>> GetOrganization(const std::string& org_id) = 0;
 };
 
+struct SqliteOptions {
+  // Rows held in memory before they are merged into the on-disk id index
+  // (storage/sqlite/id_index.h). Small in tests, to exercise merging.
+  size_t id_merge_rows = 20000;
+};
+
 // Opens (creating and migrating when needed) the embedded SQLite store in `data_dir`.
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir);
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir,
+                                               SqliteOptions options = {});
 
 }  // namespace lanterne

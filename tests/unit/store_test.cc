@@ -868,5 +868,90 @@ TEST(WritePipeline, ArbitraryWritesRunInOrderWithIngestion) {
             StatusCode::kUnavailable);
 }
 
+// Ids are found through memory until merged into the on-disk index; a tiny merge
+// threshold makes every path run: lookups before and after merges, updates and deletes of
+// merged rows, a second store instance rebuilding its memory from the rows past the
+// watermark, and a reopen after a clean close.
+TEST(StoreIdIndex, RowsStayFindableAcrossMerges) {
+  TempDir dir;
+  SqliteOptions options;
+  options.id_merge_rows = 7;
+  auto opened = OpenSqliteStore(dir.path(), options);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  auto store = std::move(opened).value();
+  const int kTraces = 60;
+  for (int batch = 0; batch < kTraces / 5; ++batch) {
+    Status s = store->RunWrite([&](WriteTxn& txn) -> Status {
+      for (int i = batch * 5; i < batch * 5 + 5; ++i) {
+        std::string id = "t-" + std::to_string(i);
+        LANTERNE_RETURN_IF_ERROR(txn.PutTrace(FullTrace("p", id), true));
+        LANTERNE_RETURN_IF_ERROR(
+            txn.PutObservation(FullObservation("p", "o-" + std::to_string(i), id), true));
+      }
+      return Status::Ok();
+    });
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  auto expect_all = [&](Store& st, const char* when) {
+    for (int i = 0; i < kTraces; ++i) {
+      auto t = st.GetTrace("p", "t-" + std::to_string(i));
+      ASSERT_TRUE(t.ok() && t->has_value()) << when << ": trace " << i;
+      auto o = st.GetObservation("p", "o-" + std::to_string(i));
+      ASSERT_TRUE(o.ok() && o->has_value()) << when << ": observation " << i;
+      EXPECT_EQ((*o)->trace_id, "t-" + std::to_string(i));
+      auto other = st.GetTrace("q", "t-" + std::to_string(i));
+      ASSERT_TRUE(other.ok());
+      EXPECT_FALSE(other->has_value()) << when << ": another project sees trace " << i;
+    }
+  };
+  expect_all(*store, "after writes");
+
+  // A second instance rebuilds its memory from the rows the index does not hold yet.
+  {
+    auto second = OpenSqliteStore(dir.path(), options);
+    ASSERT_TRUE(second.ok()) << second.status().message();
+    expect_all(**second, "second instance");
+  }
+
+  // Updating merged rows finds them through the index and changes them in place.
+  Status updated = store->RunWrite([&](WriteTxn& txn) -> Status {
+    for (int i = 0; i < kTraces; i += 3) {
+      auto found = txn.FindTrace("p", "t-" + std::to_string(i));
+      if (!found.ok()) return found.status();
+      if (!found->has_value()) return Status::NotFound("t-" + std::to_string(i));
+      TraceRecord t = **found;
+      t.name = "renamed";
+      LANTERNE_RETURN_IF_ERROR(txn.PutTrace(t, false));
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(updated.ok()) << updated.message();
+  auto renamed = store->GetTrace("p", "t-0");
+  ASSERT_TRUE(renamed.ok() && renamed->has_value());
+  EXPECT_EQ((*renamed)->name, "renamed");
+  auto page = store->ListTraces("p", TraceQuery{});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total_items, kTraces) << "an update must not add a row";
+
+  Status deleted = store->RunWrite([&](WriteTxn& txn) -> Status {
+    auto n = txn.DeleteTraces("p", {"t-1", "t-2"});
+    if (!n.ok()) return n.status();
+    return *n == 2 ? Status::Ok() : Status::Internal("deleted " + std::to_string(*n));
+  });
+  ASSERT_TRUE(deleted.ok()) << deleted.message();
+  auto gone = store->GetTrace("p", "t-1");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_FALSE(gone->has_value());
+
+  store.reset();  // a clean close merges everything
+  auto reopened = OpenSqliteStore(dir.path(), options);
+  ASSERT_TRUE(reopened.ok());
+  for (int i = 0; i < kTraces; ++i) {
+    auto t = (*reopened)->GetTrace("p", "t-" + std::to_string(i));
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ(t->has_value(), i != 1 && i != 2) << "trace " << i << " after reopen";
+  }
+}
+
 }  // namespace
 }  // namespace lanterne

@@ -27,19 +27,43 @@ size_t RecentIds::size() const {
   return seqs_.size();
 }
 
-std::vector<IdEntry> RecentIds::Sorted() const {
+namespace {
+int SliceOf(int64_t hash, int slices) {
+  return static_cast<int>((static_cast<uint64_t>(hash) >> 32) * static_cast<uint64_t>(slices) >>
+                          32);
+}
+}  // namespace
+
+std::vector<IdEntry> RecentIds::Slice(int slice, int slices) const {
   std::vector<IdEntry> out;
   {
     std::shared_lock lock(mu_);
-    out.assign(seqs_.begin(), seqs_.end());
+    for (const auto& entry : seqs_) {
+      if (SliceOf(entry.first, slices) == slice) out.push_back(entry);
+    }
   }
   std::sort(out.begin(), out.end());
   return out;
 }
 
-void RecentIds::Clear() {
+void RecentIds::Erase(const std::vector<IdEntry>& entries) {
   std::unique_lock lock(mu_);
-  seqs_.clear();
+  for (const auto& [hash, seq] : entries) {
+    auto [first, last] = seqs_.equal_range(hash);
+    for (auto it = first; it != last; ++it) {
+      if (it->second == seq) {
+        seqs_.erase(it);
+        break;
+      }
+    }
+  }
+}
+
+int64_t RecentIds::MaxSeq() const {
+  std::shared_lock lock(mu_);
+  int64_t max_seq = 0;
+  for (const auto& entry : seqs_) max_seq = std::max(max_seq, entry.second);
+  return max_seq;
 }
 
 namespace {
@@ -95,23 +119,24 @@ Result<std::optional<int64_t>> LocateRow(sqlite3* db, const IdIndexTable& table,
   return locator.Locate(recent, IdMap(), project_id, id);
 }
 
-Status MergeRecentIds(sqlite3* db, const IdIndexTable& table, const RecentIds& recent) {
-  std::vector<IdEntry> entries = recent.Sorted();
+Status MergeIds(sqlite3* db, const IdIndexTable& table, const std::vector<IdEntry>& entries) {
   if (entries.empty()) return Status::Ok();
   Statement insert(db, std::string("INSERT OR IGNORE INTO ") + table.index_table +
                            " (id_hash, seq) VALUES (?1, ?2)");
   if (!insert.ok()) return Status::Internal(insert.prepare_error());
-  int64_t max_seq = 0;
   for (const auto& [hash, seq] : entries) {
     insert.Reset();
     insert.Bind(1, hash).Bind(2, seq);
     if (insert.Step() != SQLITE_DONE) return Failed(db, "merge id index");
-    max_seq = std::max(max_seq, seq);
   }
+  return Status::Ok();
+}
+
+Status SetWatermark(sqlite3* db, const IdIndexTable& table, int64_t seq) {
   Statement mark(db,
                  "INSERT INTO index_watermarks (name, seq) VALUES (?1, ?2) ON CONFLICT (name) "
                  "DO UPDATE SET seq = max(seq, excluded.seq)");
-  mark.Bind(1, std::string_view(table.table)).Bind(2, max_seq);
+  mark.Bind(1, std::string_view(table.table)).Bind(2, seq);
   if (mark.Step() != SQLITE_DONE) return Failed(db, "move index watermark");
   return Status::Ok();
 }

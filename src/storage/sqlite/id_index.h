@@ -43,9 +43,11 @@ class RecentIds {
   void Add(const IdMap& entries);
   std::vector<int64_t> Find(int64_t id_hash) const;
   size_t size() const;
-  // Entries sorted by id_hash, for merging.
-  std::vector<IdEntry> Sorted() const;
-  void Clear();
+  // The entries of one of `slices` equal ranges of the hash space, sorted by id_hash.
+  std::vector<IdEntry> Slice(int slice, int slices) const;
+  // Forgets entries once they are merged and committed.
+  void Erase(const std::vector<IdEntry>& entries);
+  int64_t MaxSeq() const;
 
  private:
   mutable std::shared_mutex mu_;
@@ -71,9 +73,11 @@ Result<std::optional<int64_t>> LocateRow(sqlite3* db, const IdIndexTable& table,
                                          const RecentIds& recent, const std::string& project_id,
                                          const std::string& id);
 
-// Writes `recent`'s entries into the index table and moves the watermark past them. Runs
-// inside the caller's write transaction; the caller clears `recent` after it commits.
-Status MergeRecentIds(sqlite3* db, const IdIndexTable& table, const RecentIds& recent);
+// Writes `entries` (sorted) into the index table, inside the caller's transaction.
+Status MergeIds(sqlite3* db, const IdIndexTable& table, const std::vector<IdEntry>& entries);
+
+// Records that every row up to `seq` is in the index table (so a restart need not load it).
+Status SetWatermark(sqlite3* db, const IdIndexTable& table, int64_t seq);
 
 // Loads the rows past the watermark into `recent` (at start).
 Status LoadRecentIds(sqlite3* db, const IdIndexTable& table, RecentIds& recent);

@@ -565,8 +565,14 @@ class SqliteWriteTxn : public WriteTxn {
 
 class SqliteStore : public Store {
  public:
-  explicit SqliteStore(std::string path) : path_(std::move(path)) {}
+  SqliteStore(std::string path, SqliteOptions options)
+      : path_(std::move(path)), options_(options) {}
   ~SqliteStore() override {
+    if (txn_) {
+      // A clean stop leaves nothing for the next start to load into memory.
+      std::lock_guard lock(write_mu_);
+      MergeIdsIfDue(/*everything=*/true);
+    }
     if (wal_fd_ >= 0) close(wal_fd_);
     {
       std::lock_guard lock(checkpoint_mu_);
@@ -1058,12 +1064,35 @@ class SqliteStore : public Store {
 
   // Folds the in-memory id maps into the on-disk id indexes once they are large enough
   // that one sorted pass touches far fewer index pages than row-by-row inserts would.
-  void MergeIdsIfDue() {
-    if (recent_traces_.size() + recent_observations_.size() < kMergeRows) return;
+  // Folds the in-memory id maps into the on-disk id indexes, one slice of the hash space
+  // per call, so no single commit stalls the writer for long. A slice's entries are
+  // sorted, so each index page is touched about once per slice rather than once per row.
+  // When a full round of slices ends, every row present when it began is in the index and
+  // the watermark moves past them.
+  void MergeIdsIfDue(bool everything = false) {
+    if (!everything &&
+        recent_traces_.size() + recent_observations_.size() < options_.id_merge_rows) {
+      return;
+    }
+    int slices = everything ? 1 : kMergeSlices;
+    int slice = everything ? 0 : merge_slice_;
+    if (slice == 0) {
+      merge_round_traces_ = recent_traces_.MaxSeq();
+      merge_round_observations_ = recent_observations_.MaxSeq();
+    }
+    auto traces = recent_traces_.Slice(slice, slices);
+    auto observations = recent_observations_.Slice(slice, slices);
+    bool round_done = slice + 1 == slices;
     if (!writer_.Exec("BEGIN IMMEDIATE").ok()) return;
-    Status merged = sqlite::MergeRecentIds(writer_.get(), sqlite::kTraceIds, recent_traces_);
-    if (merged.ok()) {
-      merged = sqlite::MergeRecentIds(writer_.get(), sqlite::kObservationIds, recent_observations_);
+    Status merged = sqlite::MergeIds(writer_.get(), sqlite::kTraceIds, traces);
+    if (merged.ok())
+      merged = sqlite::MergeIds(writer_.get(), sqlite::kObservationIds, observations);
+    if (merged.ok() && round_done) {
+      merged = sqlite::SetWatermark(writer_.get(), sqlite::kTraceIds, merge_round_traces_);
+      if (merged.ok()) {
+        merged =
+            sqlite::SetWatermark(writer_.get(), sqlite::kObservationIds, merge_round_observations_);
+      }
     }
     if (merged.ok()) merged = writer_.Exec("COMMIT");
     if (!merged.ok()) {
@@ -1071,8 +1100,9 @@ class SqliteStore : public Store {
       (void)writer_.Exec("ROLLBACK");
       return;
     }
-    recent_traces_.Clear();
-    recent_observations_.Clear();
+    recent_traces_.Erase(traces);
+    recent_observations_.Erase(observations);
+    if (!everything) merge_slice_ = round_done ? 0 : slice + 1;
   }
 
   static int OnWalCommit(void* self, sqlite3*, const char*, int wal_pages) {
@@ -1100,10 +1130,13 @@ class SqliteStore : public Store {
   }
 
   static constexpr int kCheckpointPages = 4096;
-  static constexpr size_t kMergeRows = 50000;
+  static constexpr int kMergeSlices = 8;
+  int merge_slice_ = 0;
+  int64_t merge_round_traces_ = 0, merge_round_observations_ = 0;
   static constexpr int kRestartFrames = 32768;  // 128 MiB of 4 KiB pages
 
   std::string path_;
+  SqliteOptions options_;
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_wake_;
   bool stop_checkpointer_ = false;
@@ -1122,12 +1155,12 @@ class SqliteStore : public Store {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir) {
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir, SqliteOptions options) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec)
     return Status::Unavailable("cannot create data directory " + data_dir + ": " + ec.message());
-  auto store = std::make_unique<SqliteStore>(data_dir + "/lanterne.db");
+  auto store = std::make_unique<SqliteStore>(data_dir + "/lanterne.db", options);
   LANTERNE_RETURN_IF_ERROR(store->Open());
   return std::unique_ptr<Store>(std::move(store));
 }
