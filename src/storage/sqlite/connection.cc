@@ -77,6 +77,11 @@ Statement& Statement::BindBlob(int index, std::string_view blob) {
   return *this;
 }
 
+Statement& Statement::BindBlobNoCopy(int index, std::string_view blob) {
+  sqlite3_bind_blob(stmt_, index, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
+  return *this;
+}
+
 Statement& Statement::BindNull(int index) {
   sqlite3_bind_null(stmt_, index);
   return *this;

@@ -48,6 +48,9 @@ class Statement {
   Statement& Bind(int index, int64_t value);
   Statement& Bind(int index, double value);
   Statement& BindBlob(int index, std::string_view blob);
+  // Binds without copying: `blob` must stay alive until the statement is stepped and
+  // reset. For the large payloads of the write path, where the copy showed up.
+  Statement& BindBlobNoCopy(int index, std::string_view blob);
   Statement& BindNull(int index);
 
   // SQLITE_ROW, SQLITE_DONE or an error code.

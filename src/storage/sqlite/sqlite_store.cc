@@ -294,6 +294,7 @@ class SqliteWriteTxn : public WriteTxn {
   }
 
   Status PutTrace(const TraceRecord& t, bool is_new, const std::string* encoded) override {
+    std::string payload;
     Statement& s = is_new ? insert_trace_ : update_trace_;
     s.Reset();
     if (!is_new) {
@@ -317,8 +318,10 @@ class SqliteWriteTxn : public WriteTxn {
         .Bind(13, static_cast<int64_t>(t.bookmarked))
         .Bind(14, t.created_at_us)
         .Bind(15, t.updated_at_us)
-        .BindBlob(16, encoded ? *encoded : EncodeTracePayload(t));
-    if (s.Step() != SQLITE_DONE) return StepError(db_, "write trace");
+        .BindBlobNoCopy(16, encoded ? *encoded : (payload = EncodeTracePayload(t)));
+    int rc = s.Step();
+    s.Reset();  // releases the payload binding before `payload` goes away
+    if (rc != SQLITE_DONE) return StepError(db_, "write trace");
     if (is_new) {
       int64_t seq = sqlite3_last_insert_rowid(db_);
       new_traces_.emplace(IdHash(t.id), seq);
@@ -346,6 +349,7 @@ class SqliteWriteTxn : public WriteTxn {
 
   Status PutObservation(const ObservationRecord& o, bool is_new,
                         const std::string* encoded) override {
+    std::string payload;
     Statement& s = is_new ? insert_observation_ : update_observation_;
     s.Reset();
     if (!is_new) {
@@ -379,8 +383,10 @@ class SqliteWriteTxn : public WriteTxn {
     }
     s.Bind(16, o.created_at_us)
         .Bind(17, o.updated_at_us)
-        .BindBlob(18, encoded ? *encoded : EncodeObservationPayload(o));
-    if (s.Step() != SQLITE_DONE) return StepError(db_, "write observation");
+        .BindBlobNoCopy(18, encoded ? *encoded : (payload = EncodeObservationPayload(o)));
+    int rc = s.Step();
+    s.Reset();  // releases the payload binding before `payload` goes away
+    if (rc != SQLITE_DONE) return StepError(db_, "write observation");
     if (is_new) {
       int64_t seq = sqlite3_last_insert_rowid(db_);
       new_observations_.emplace(IdHash(o.id), seq);
