@@ -42,9 +42,7 @@ class Rng {
   }
 
   // In [0, bound), bound > 0; the modulo bias is irrelevant for small bounds.
-  uint64_t Below(uint64_t bound) {
-    return Next() % bound;
-  }
+  uint64_t Below(uint64_t bound) { return Next() % bound; }
 
  private:
   static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
@@ -85,26 +83,34 @@ inline std::string NewUuid(Rng& rng) {
 // A vocabulary that looks like support-bot / RAG traffic. Only letters, so the
 // text never needs JSON escaping.
 inline constexpr std::string_view kWords[] = {
-    "the", "a", "of", "to", "and", "in", "is", "for", "on", "with", "that", "this",
-    "you", "your", "we", "our", "it", "can", "be", "are", "from", "by", "or", "as",
-    "if", "not", "when", "which", "will", "should", "please", "thanks", "hello", "account",
-    "billing", "invoice", "payment", "refund", "subscription", "plan", "upgrade", "cancel",
-    "order", "shipping", "delivery", "tracking", "address", "customer", "support", "ticket",
-    "request", "response", "error", "timeout", "retry", "incident", "latency", "service",
-    "server", "database", "index", "query", "document", "documents", "section", "policy",
-    "article", "knowledge", "base", "answer", "question", "context", "retrieval", "search",
-    "ranking", "score", "relevant", "model", "prompt", "token", "tokens", "limit", "usage",
-    "cost", "price", "month", "year", "week", "today", "yesterday", "settings", "profile",
-    "password", "reset", "email", "notification", "login", "security", "access", "team",
-    "member", "role", "admin", "project", "workspace", "export", "import", "report",
-    "dashboard", "chart", "metric", "event", "trace", "span", "generation", "feedback",
-    "quality", "review", "update", "change", "version", "release", "feature", "issue",
-    "problem", "solution", "steps", "guide", "install", "configure", "enable", "disable",
-    "option", "value", "default", "custom", "available", "region", "europe", "america",
-    "storage", "backup", "restore", "data", "file", "upload", "download", "integration",
-    "webhook", "api", "key", "secret", "however", "because", "after", "before", "during",
-    "within", "about", "between", "without", "also", "only", "still", "already", "again",
-    "first", "next"};
+    "the",        "a",         "of",           "to",          "and",       "in",
+    "is",         "for",       "on",           "with",        "that",      "this",
+    "you",        "your",      "we",           "our",         "it",        "can",
+    "be",         "are",       "from",         "by",          "or",        "as",
+    "if",         "not",       "when",         "which",       "will",      "should",
+    "please",     "thanks",    "hello",        "account",     "billing",   "invoice",
+    "payment",    "refund",    "subscription", "plan",        "upgrade",   "cancel",
+    "order",      "shipping",  "delivery",     "tracking",    "address",   "customer",
+    "support",    "ticket",    "request",      "response",    "error",     "timeout",
+    "retry",      "incident",  "latency",      "service",     "server",    "database",
+    "index",      "query",     "document",     "documents",   "section",   "policy",
+    "article",    "knowledge", "base",         "answer",      "question",  "context",
+    "retrieval",  "search",    "ranking",      "score",       "relevant",  "model",
+    "prompt",     "token",     "tokens",       "limit",       "usage",     "cost",
+    "price",      "month",     "year",         "week",        "today",     "yesterday",
+    "settings",   "profile",   "password",     "reset",       "email",     "notification",
+    "login",      "security",  "access",       "team",        "member",    "role",
+    "admin",      "project",   "workspace",    "export",      "import",    "report",
+    "dashboard",  "chart",     "metric",       "event",       "trace",     "span",
+    "generation", "feedback",  "quality",      "review",      "update",    "change",
+    "version",    "release",   "feature",      "issue",       "problem",   "solution",
+    "steps",      "guide",     "install",      "configure",   "enable",    "disable",
+    "option",     "value",     "default",      "custom",      "available", "region",
+    "europe",     "america",   "storage",      "backup",      "restore",   "data",
+    "file",       "upload",    "download",     "integration", "webhook",   "api",
+    "key",        "secret",    "however",      "because",     "after",     "before",
+    "during",     "within",    "about",        "between",     "without",   "also",
+    "only",       "still",     "already",      "again",       "first",     "next"};
 
 // Appends roughly `bytes` bytes (never more) of sentence-like text made of
 // random words to `out`.
@@ -119,7 +125,8 @@ inline void AppendWords(Rng& rng, std::string& out, size_t bytes) {
     if (out.size() > begin) out.push_back(' ');
     size_t at = out.size();
     out.append(w);
-    if (sentence_start && out[at] >= 'a' && out[at] <= 'z') out[at] = static_cast<char>(out[at] - 32);
+    if (sentence_start && out[at] >= 'a' && out[at] <= 'z')
+      out[at] = static_cast<char>(out[at] - 32);
     sentence_start = false;
     uint64_t r = rng.Below(100);
     if (r < 7) {

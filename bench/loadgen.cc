@@ -14,16 +14,8 @@
 //                    [--connections 32] [--duration 10] [--traces-per-batch 4]
 //                    [--rate 0] [--pool 8]
 
-#include <sys/resource.h>
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <atomic>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -38,7 +30,15 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+#include <sys/socket.h>
+
 #include "bench_text.h"
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
 
 namespace {
 
@@ -235,7 +235,8 @@ class TemplateBuilder {
     return *this;
   }
   TemplateBuilder& Id(int group) {
-    t_.slots.push_back({static_cast<uint32_t>(t_.body.size()), false, static_cast<uint32_t>(group)});
+    t_.slots.push_back(
+        {static_cast<uint32_t>(t_.body.size()), false, static_cast<uint32_t>(group)});
     t_.body.append(kUuidLen, '0');
     return *this;
   }
@@ -586,7 +587,8 @@ void Worker(Shared& shared, int index, Stats& stats, std::atomic<int>& fd, std::
     if (interval_s > 0) {
       if (next >= shared.deadline) break;
       std::this_thread::sleep_until(next);
-      next += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_s));
+      next +=
+          std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_s));
     }
     if (Clock::now() >= shared.deadline) break;
     if (!up) {
@@ -623,10 +625,8 @@ void Worker(Shared& shared, int index, Stats& stats, std::atomic<int>& fd, std::
       up = false;
       continue;
     }
-    stats.latencies_us.push_back(static_cast<uint32_t>(
-        std::min<int64_t>(UINT32_MAX,
-                          std::chrono::duration_cast<std::chrono::microseconds>(done - sent)
-                              .count())));
+    stats.latencies_us.push_back(static_cast<uint32_t>(std::min<int64_t>(
+        UINT32_MAX, std::chrono::duration_cast<std::chrono::microseconds>(done - sent).count())));
     if (res.result_int() != 207) {
       ++stats.failed_requests;
       stats.error_events += static_cast<uint64_t>(events);
@@ -698,7 +698,7 @@ int main(int argc, char** argv) {
     });
   }
   connected.wait();
-  rusage usage_before {};
+  rusage usage_before{};
   getrusage(RUSAGE_SELF, &usage_before);
   shared.start = Clock::now() + std::chrono::milliseconds(20);
   shared.deadline = shared.start + std::chrono::duration_cast<Clock::duration>(
@@ -718,7 +718,7 @@ int main(int argc, char** argv) {
     }
   }
   for (auto& t : threads) t.join();
-  rusage usage_after {};
+  rusage usage_after{};
   getrusage(RUSAGE_SELF, &usage_after);
 
   Stats total;

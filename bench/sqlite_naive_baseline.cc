@@ -9,16 +9,16 @@
 // Usage: sqlite-naive-baseline --db PATH [--rows N]
 // Prints one JSON line: {"rows":N,"seconds":S,"rows_per_s":R,...}
 
-#include <sqlite3.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bench_text.h"
 
@@ -103,12 +103,11 @@ int main(int argc, char** argv) {
   }
 
   static constexpr std::string_view kNames[kObservationsPerTrace] = {
-      "retrieve-documents", "embed-query", "rerank", "llm-answer", "guardrail-check",
-      "postprocess"};
-  const long long base_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count();
+      "retrieve-documents", "embed-query",     "rerank",
+      "llm-answer",         "guardrail-check", "postprocess"};
+  const long long base_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
   char id[37] = {};
   char trace_id[37] = {};
   std::string metadata;
@@ -138,8 +137,7 @@ int main(int argc, char** argv) {
                       SQLITE_STATIC);
     sqlite3_bind_text(insert, 6, input.data(), static_cast<int>(input.size()), SQLITE_STATIC);
     sqlite3_bind_text(insert, 7, output.data(), static_cast<int>(output.size()), SQLITE_STATIC);
-    sqlite3_bind_text(insert, 8, metadata.data(), static_cast<int>(metadata.size()),
-                      SQLITE_STATIC);
+    sqlite3_bind_text(insert, 8, metadata.data(), static_cast<int>(metadata.size()), SQLITE_STATIC);
     if (sqlite3_step(insert) != SQLITE_DONE) Die("insert", db);
     sqlite3_reset(insert);
     if (row % kRowsPerTransaction == kRowsPerTransaction - 1 || row == rows - 1) {
