@@ -28,6 +28,9 @@ count_ctest() {  # log → "pass fail"
   if [ -z "$line" ]; then echo "0 1"; else echo "$((total - bad)) $bad"; fi
 }
 
+echo "== formatting (clang-format --dry-run on every C++ file)"
+if bash scripts/format.sh --check; then record "format" 0 1 0; else record "format" 1 0 1; fi
+
 echo "== build (release)"
 if ! bash scripts/build.sh; then
   echo "summary: 0 passed, 1 failed"
