@@ -22,6 +22,30 @@ struct Pending {
   const void* only_job = nullptr;  // the one job whose events built it, or null
 };
 
+// Finds the pending record for `id`, loading it from the store on first touch. Sets
+// `*first_write` while nothing has been applied to a record that is new to the store.
+template <typename Record, typename Find>
+Result<Pending<Record>*> Touch(std::map<Key, Pending<Record>>& pending, const std::string& project,
+                               const std::string& id, const void* job, Find find,
+                               bool* first_write) {
+  Key key{project, id};
+  auto it = pending.find(key);
+  if (it == pending.end()) {
+    auto found = find(project, id);
+    if (!found.ok()) return found.status();
+    Pending<Record> p;
+    p.is_new = !found->has_value();
+    if (!p.is_new) p.record = std::move(**found);
+    p.record.project_id = project;
+    p.only_job = job;
+    it = pending.emplace(std::move(key), std::move(p)).first;
+  } else if (it->second.only_job != job) {
+    it->second.only_job = nullptr;
+  }
+  *first_write = it->second.is_new && it->second.record.id.empty();
+  return &it->second;
+}
+
 bool IsUpdate(const IngestEvent& e) {
   return e.kind == EventKind::kObservation && e.observation.is_update;
 }
@@ -215,28 +239,6 @@ Status WritePipeline::ApplyJobs(WriteTxn& txn, std::vector<std::unique_ptr<Job>>
     return Status::Ok();
   };
 
-  // Finds the pending record for `id`, loading it from the store on first touch.
-  auto touch = [&](auto& pending_map, const std::string& project, const std::string& id,
-                   const Job* job,
-                   auto find) -> Result<std::pair<decltype(&pending_map.begin()->second), bool>> {
-    Key key{project, id};
-    auto it = pending_map.find(key);
-    if (it == pending_map.end()) {
-      auto found = find(project, id);
-      if (!found.ok()) return found.status();
-      typename std::remove_reference_t<decltype(pending_map)>::mapped_type p;
-      p.is_new = !found->has_value();
-      if (!p.is_new) p.record = std::move(**found);
-      p.record.project_id = project;
-      p.only_job = job;
-      it = pending_map.emplace(std::move(key), std::move(p)).first;
-    } else if (it->second.only_job != job) {
-      it->second.only_job = nullptr;
-    }
-    bool first_write = it->second.is_new && it->second.record.id.empty();
-    return std::make_pair(&it->second, first_write);
-  };
-
   for (auto& job : jobs) {
     if (job->write) {
       // Arbitrary writes (deletes) must see everything merged before them.
@@ -248,11 +250,13 @@ Status WritePipeline::ApplyJobs(WriteTxn& txn, std::vector<std::unique_ptr<Job>>
     for (const IngestEvent& event : *job->events) {
       switch (event.kind) {
         case EventKind::kTrace: {
-          auto touched = touch(
+          bool first_write = false;
+          auto touched = Touch(
               traces, project, event.trace.id, job.get(),
-              [&](const std::string& p, const std::string& id) { return txn.FindTrace(p, id); });
+              [&](const std::string& p, const std::string& id) { return txn.FindTrace(p, id); },
+              &first_write);
           if (!touched.ok()) return touched.status();
-          auto [pending, first_write] = *touched;
+          auto* pending = *touched;
           ApplyTracePatch(pending->record, event.trace, event.timestamp_us, first_write, now);
           const TraceRecord& t = pending->record;
           if (t.session_id) {
@@ -262,12 +266,15 @@ Status WritePipeline::ApplyJobs(WriteTxn& txn, std::vector<std::unique_ptr<Job>>
           break;
         }
         case EventKind::kObservation: {
-          auto touched = touch(observations, project, event.observation.id, job.get(),
-                               [&](const std::string& p, const std::string& id) {
-                                 return txn.FindObservation(p, id);
-                               });
+          bool first_write = false;
+          auto touched = Touch(
+              observations, project, event.observation.id, job.get(),
+              [&](const std::string& p, const std::string& id) {
+                return txn.FindObservation(p, id);
+              },
+              &first_write);
           if (!touched.ok()) return touched.status();
-          auto [pending, first_write] = *touched;
+          auto* pending = *touched;
           ApplyObservationPatch(pending->record, event.observation, event.timestamp_us, first_write,
                                 now);
           // Langfuse gives an observation without a trace a trace id of its own.
@@ -275,11 +282,13 @@ Status WritePipeline::ApplyJobs(WriteTxn& txn, std::vector<std::unique_ptr<Job>>
           break;
         }
         case EventKind::kScore: {
-          auto touched = touch(
+          bool first_write = false;
+          auto touched = Touch(
               scores, project, event.score.id, job.get(),
-              [&](const std::string& p, const std::string& id) { return txn.FindScore(p, id); });
+              [&](const std::string& p, const std::string& id) { return txn.FindScore(p, id); },
+              &first_write);
           if (!touched.ok()) return touched.status();
-          auto [pending, first_write] = *touched;
+          auto* pending = *touched;
           ApplyScorePatch(pending->record, event.score, first_write, now);
           break;
         }
