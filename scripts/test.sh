@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# README command 2: the whole test suite. Installs what it needs, builds, then runs
+# README command 2: the whole test suite. Installs what it needs, checks formatting,
+# builds, then runs
 #   1. unit tests (GoogleTest) on the release build,
 #   2. the same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer,
 #   3. compatibility tests: the real Langfuse SDK from the npm registry against a running
 #      `lanterne serve`, including the kill -9 durability test,
-#   4. a short smoke run of the ingestion benchmark (checks it works; figures are in
+#   4. the compatibility tests again, against the server built with ASan + UBSan,
+#   5. a short smoke run of the ingestion benchmark (checks it works; figures are in
 #      docs/benchmarks.md, produced by bench/ingest.sh).
 # Ends with one summary line "summary: N passed, N failed".
 set -uo pipefail
@@ -45,7 +47,7 @@ record "unit (release)" "$rc" "$p" "$f"
 
 echo "== unit tests (ASan + UBSan)"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLANTERNE_SANITIZE=address,undefined \
-  >/dev/null && ninja -C build/asan lanterne_unit_tests >/dev/null
+  >/dev/null && ninja -C build/asan lanterne_unit_tests lanterne >/dev/null
 if [ $? -ne 0 ]; then
   record "unit (asan build)" 1 0 1
 else
@@ -64,6 +66,18 @@ f=$(grep -E "^# fail [0-9]+" build/compat.log | tail -1 | awk '{print $3}')
 [ -z "$p" ] && p=0
 [ -z "$f" ] && f=$([ "$rc" -eq 0 ] && echo 0 || echo 1)
 record "compat" "$rc" "$p" "$f"
+
+if [ -x build/asan/lanterne ]; then
+  echo "== compatibility tests against the server built with ASan + UBSan (leaks included)"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LANTERNE_BIN="$root/build/asan/lanterne" \
+    bash tests/compat/run.sh 2>&1 | tee build/compat-asan.log
+  rc=${PIPESTATUS[0]}
+  p=$(grep -E "^# pass [0-9]+" build/compat-asan.log | tail -1 | awk '{print $3}')
+  f=$(grep -E "^# fail [0-9]+" build/compat-asan.log | tail -1 | awk '{print $3}')
+  [ -z "$p" ] && p=0
+  [ -z "$f" ] && f=$([ "$rc" -eq 0 ] && echo 0 || echo 1)
+  record "compat (asan)" "$rc" "$p" "$f"
+fi
 
 if [ -f bench/ingest.sh ]; then
   echo "== benchmark smoke run"

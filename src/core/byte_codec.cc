@@ -1,6 +1,7 @@
 #include "core/byte_codec.h"
 
 #include <cstring>
+#include <memory>
 
 #include <zstd.h>
 
@@ -8,6 +9,21 @@ namespace lanterne {
 namespace {
 constexpr char kRaw = 'r';
 constexpr char kZstd = 'z';
+// One compression and one decompression context per thread, freed when the thread ends.
+struct CCtxFree {
+  void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+};
+struct DCtxFree {
+  void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
+};
+ZSTD_CCtx* ThreadCompressor() {
+  thread_local std::unique_ptr<ZSTD_CCtx, CCtxFree> ctx(ZSTD_createCCtx());
+  return ctx.get();
+}
+ZSTD_DCtx* ThreadDecompressor() {
+  thread_local std::unique_ptr<ZSTD_DCtx, DCtxFree> ctx(ZSTD_createDCtx());
+  return ctx.get();
+}
 // Below this size zstd's frame overhead outweighs what it saves.
 constexpr size_t kCompressThreshold = 192;
 }  // namespace
@@ -102,7 +118,7 @@ std::string CompressBlob(std::string_view raw) {
     out.append(raw);
     return out;
   }
-  thread_local ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_CCtx* cctx = ThreadCompressor();
   out.resize(ZSTD_compressBound(raw.size()) + 1);
   out[0] = kZstd;
   size_t n = ZSTD_compressCCtx(cctx, out.data() + 1, out.size() - 1, raw.data(), raw.size(), 1);
@@ -125,7 +141,7 @@ std::optional<std::string> DecompressBlob(std::string_view stored) {
     return std::nullopt;
   }
   std::string out(size, '\0');
-  thread_local ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  ZSTD_DCtx* dctx = ThreadDecompressor();
   size_t n = ZSTD_decompressDCtx(dctx, out.data(), out.size(), frame.data(), frame.size());
   if (ZSTD_isError(n) || n != size) return std::nullopt;
   return out;
