@@ -99,12 +99,7 @@ Response GetTrace(ApiContext& ctx, Request& request, const AuthContext& auth) {
 
   TraceRollup rollup;
   for (const auto& o : *observations) {
-    int64_t end = o.end_time_us.value_or(o.start_time_us);
-    if (!rollup.first_start_us || o.start_time_us < *rollup.first_start_us) {
-      rollup.first_start_us = o.start_time_us;
-    }
-    if (!rollup.last_end_us || end > *rollup.last_end_us) rollup.last_end_us = end;
-    rollup.total_cost += o.total_cost().value_or(0);
+    rollup.AddObservation(o.id, o.start_time_us, o.end_time_us, o.total_cost());
   }
   JsonBuffer buffer;
   JsonWriter w(buffer);

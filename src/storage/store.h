@@ -71,6 +71,16 @@ struct TraceRollup {
   std::vector<std::string> score_ids;
   std::optional<int64_t> first_start_us, last_end_us;
   double total_cost = 0;
+
+  // Counts one observation; one without an end counts as ending when it starts.
+  void AddObservation(std::string id, int64_t start_us, std::optional<int64_t> end_us,
+                      std::optional<double> cost) {
+    int64_t end = end_us.value_or(start_us);
+    if (!first_start_us || start_us < *first_start_us) first_start_us = start_us;
+    if (!last_end_us || end > *last_end_us) last_end_us = end;
+    total_cost += cost.value_or(0);
+    observation_ids.push_back(std::move(id));
+  }
 };
 
 struct Organization {

@@ -196,8 +196,6 @@ std::string LimitOffset(const PageRequest& page) {
          std::to_string((page.page - 1) * page.limit);
 }
 
-class SqliteStore;
-
 class SqliteWriteTxn : public WriteTxn {
  public:
   SqliteWriteTxn(sqlite3* db, RecentIds& recent_traces, RecentIds& recent_observations)
@@ -322,11 +320,7 @@ class SqliteWriteTxn : public WriteTxn {
     int rc = s.Step();
     s.Reset();  // releases the payload binding before `payload` goes away
     if (rc != SQLITE_DONE) return StepError(db_, "write trace");
-    if (is_new) {
-      int64_t seq = sqlite3_last_insert_rowid(db_);
-      new_traces_.emplace(IdHash(t.id), seq);
-      trace_seqs_[{t.project_id, t.id}] = seq;
-    }
+    if (is_new) RememberInserted(new_traces_, trace_seqs_, t.project_id, t.id);
     return Status::Ok();
   }
 
@@ -387,11 +381,7 @@ class SqliteWriteTxn : public WriteTxn {
     int rc = s.Step();
     s.Reset();  // releases the payload binding before `payload` goes away
     if (rc != SQLITE_DONE) return StepError(db_, "write observation");
-    if (is_new) {
-      int64_t seq = sqlite3_last_insert_rowid(db_);
-      new_observations_.emplace(IdHash(o.id), seq);
-      observation_seqs_[{o.project_id, o.id}] = seq;
-    }
+    if (is_new) RememberInserted(new_observations_, observation_seqs_, o.project_id, o.id);
     return Status::Ok();
   }
 
@@ -550,6 +540,15 @@ class SqliteWriteTxn : public WriteTxn {
   Statement ensure_session_;
 
   using SeqMap = std::map<std::pair<std::string, std::string>, int64_t>;
+
+  // The row just inserted becomes findable by id within this transaction (and, once it
+  // commits, through the recent-id map).
+  void RememberInserted(IdMap& new_ids, SeqMap& seqs, const std::string& project_id,
+                        const std::string& id) {
+    int64_t seq = sqlite3_last_insert_rowid(db_);
+    new_ids.emplace(IdHash(id), seq);
+    seqs[{project_id, id}] = seq;
+  }
   // The seq of a row this transaction found or wrote; located again if not.
   Result<int64_t> SeqOf(const SeqMap& known, sqlite::RowLocator& locator, const RecentIds& recent,
                         const IdMap& pending, const std::string& project_id,
@@ -754,12 +753,8 @@ class SqliteStore : public Store {
       obs.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
       int rc;
       while ((rc = obs.Step()) == SQLITE_ROW) {
-        r.observation_ids.push_back(obs.Text(0));
-        int64_t start = obs.Int(1);
-        int64_t end = obs.IsNull(2) ? start : obs.Int(2);
-        if (!r.first_start_us || start < *r.first_start_us) r.first_start_us = start;
-        if (!r.last_end_us || end > *r.last_end_us) r.last_end_us = end;
-        if (!obs.IsNull(3)) r.total_cost += obs.Double(3);
+        r.AddObservation(obs.Text(0), obs.Int(1), obs.OptInt(2),
+                         obs.IsNull(3) ? std::nullopt : std::optional<double>(obs.Double(3)));
       }
       if (rc != SQLITE_DONE) return StepError(conn.get(), "roll up observations");
       scores.Reset();
