@@ -7,7 +7,7 @@ packages=(
   # build
   cmake ninja-build g++ pkg-config clang-format
   libboost-dev libsimdjson-dev rapidjson-dev libsqlite3-dev libsodium-dev libzstd-dev
-  zlib1g-dev libcli11-dev
+  zlib1g-dev libcli11-dev libprotobuf-dev protobuf-compiler
   # tests
   libgtest-dev libgmock-dev nodejs npm curl
 )

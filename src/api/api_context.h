@@ -32,5 +32,6 @@ void RegisterObservationRoutes(Router& router, ApiContext& ctx);
 void RegisterSessionRoutes(Router& router, ApiContext& ctx);
 void RegisterScoreRoutes(Router& router, ApiContext& ctx);
 void RegisterProjectRoutes(Router& router, ApiContext& ctx);
+void RegisterOtelRoutes(Router& router, ApiContext& ctx);
 
 }  // namespace lanterne

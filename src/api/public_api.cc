@@ -28,6 +28,7 @@ PublicApi::PublicApi(Store& store, WritePipeline& pipeline, ApiKeyAuthenticator&
   RegisterSessionRoutes(router_, ctx_);
   RegisterScoreRoutes(router_, ctx_);
   RegisterProjectRoutes(router_, ctx_);
+  RegisterOtelRoutes(router_, ctx_);
 }
 
 namespace {

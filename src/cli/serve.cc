@@ -52,6 +52,11 @@ int Serve(const ServeOptions& options) {
   ServerOptions server_options;
   server_options.host = options.host;
   server_options.port = static_cast<uint16_t>(options.port);
+  // Langfuse streams OTLP exports without a limit; a BatchSpanProcessor's 512 spans of
+  // LLM input and output can be tens of megabytes.
+  constexpr size_t kTraceExportLimit = 48u << 20;
+  server_options.path_body_limits = {{"/api/public/otel/v1/traces", kTraceExportLimit},
+                                     {"/v1/traces", kTraceExportLimit}};
   HttpServer server(server_options, [&api](Request& request) { return api.Handle(request); });
   Status started = server.Start();
   if (!started.ok()) {

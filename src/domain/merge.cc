@@ -37,9 +37,13 @@ void ApplyTracePatch(TraceRecord& r, const TracePatch& p, int64_t event_time_us,
                      int64_t now_us) {
   if (is_new) {
     r.id = p.id;
-    r.timestamp_us = p.timestamp_us.value_or(event_time_us);
+    r.timestamp_us = p.timestamp_us.value_or(p.earliest_timestamp_us.value_or(event_time_us));
     r.environment = p.environment.value_or("default");
     r.created_at_us = now_us;
+  } else if (p.earliest_timestamp_us && *p.earliest_timestamp_us < r.timestamp_us) {
+    // The trace time is otherwise fixed by the first write; a span that started earlier
+    // moves it back.
+    r.timestamp_us = *p.earliest_timestamp_us;
   }
   MergeOptional(r.name, p.name);
   MergeOptional(r.user_id, p.user_id);

@@ -66,6 +66,10 @@ struct TraceRecord {
 struct TracePatch {
   std::string id;
   std::optional<int64_t> timestamp_us;
+  // The trace started no later than this (an OTel span of it started then): the stored
+  // timestamp becomes the earliest such time, so children exported before their root
+  // cannot pin the trace to their own start.
+  std::optional<int64_t> earliest_timestamp_us;
   Patch<std::string> name, user_id, session_id, release, version;
   std::optional<std::string> input, output, metadata;  // JSON text; metadata always an object
   std::vector<std::string> tags;

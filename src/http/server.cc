@@ -110,8 +110,12 @@ struct HttpServer::Impl {
           std::atomic<int>& n;
           ~Done() { --n; }
         } done{in_flight};
+        const std::string_view raw_target(parser.get().target().data(),
+                                          parser.get().target().size());
+        const size_t body_limit =
+            options.BodyLimitFor(raw_target.substr(0, raw_target.find('?')));
         auto length = parser.content_length();
-        if (length && *length > options.max_body_bytes) {
+        if (length && *length > body_limit) {
           bool drain = *length <= kDrainLimit;
           if (drain) {
             http::request_parser<http::buffer_body> sink(std::move(parser));
@@ -128,7 +132,7 @@ struct HttpServer::Impl {
             }
           }
           Response too_large{413, ErrorJson("Request body exceeds the limit of " +
-                                                std::to_string(options.max_body_bytes) + " bytes",
+                                                std::to_string(body_limit) + " bytes",
                                             "PayloadTooLargeError")};
           co_await WriteResponse(stream, 11, drain, std::move(too_large));
           if (!drain) break;
@@ -152,14 +156,14 @@ struct HttpServer::Impl {
         }
         Response response;
         bool body_ok = true;
-        if (msg.body().size() > options.max_body_bytes) {
+        if (msg.body().size() > body_limit) {
           response = {413, ErrorJson("Request body exceeds the limit of " +
-                                         std::to_string(options.max_body_bytes) + " bytes",
+                                         std::to_string(body_limit) + " bytes",
                                      "PayloadTooLargeError")};
           body_ok = false;
         } else if (auto enc = msg[http::field::content_encoding];
                    !enc.empty() && (beast::iequals(enc, "gzip") || beast::iequals(enc, "x-gzip"))) {
-          auto inflated = Gunzip(msg.body(), options.max_body_bytes);
+          auto inflated = Gunzip(msg.body(), body_limit);
           if (!inflated.ok()) {
             bool too_large = inflated.status().code() == StatusCode::kPayloadTooLarge;
             response = {too_large ? 413 : 400,

@@ -8,6 +8,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -20,6 +22,16 @@ struct ServerOptions {
   std::string host = "0.0.0.0";
   uint16_t port = 3000;
   size_t max_body_bytes = 4'500'000;  // Langfuse's ingestion limit
+  // Paths allowed a different limit (exact match), e.g. OTLP exports, which batch up to
+  // hundreds of spans. At most 64 MiB.
+  std::vector<std::pair<std::string, size_t>> path_body_limits;
+
+  size_t BodyLimitFor(std::string_view path) const {
+    for (const auto& [p, limit] : path_body_limits) {
+      if (p == path) return limit;
+    }
+    return max_body_bytes;
+  }
   // One I/O thread: with a single thread Asio skips its internal locking, and parsing and
   // storage work happen on the other threads anyway.
   int io_threads = 1;

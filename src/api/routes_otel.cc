@@ -1,0 +1,85 @@
+// POST /api/public/otel/v1/traces (and /v1/traces for collectors given only a base URL):
+// OTLP/HTTP trace export, protobuf or JSON. Spans become trace and observation events on
+// the same durable write path as batch ingestion, so an answered export is committed.
+#include "api/api_context.h"
+#include "api/responses.h"
+#include "core/time.h"
+#include "ingest/otlp/otlp_decode.h"
+#include "ingest/otlp/span_mapping.h"
+
+namespace lanterne {
+namespace {
+
+// OTLP answers in the request's encoding: an ExportTraceServiceResponse, whose
+// partial_success says how many spans were refused and why.
+Response ExportResponse(OtlpEncoding encoding, int64_t rejected, const std::string& message) {
+  if (encoding == OtlpEncoding::kProtobuf) {
+    otlp::ExportTraceServiceResponse response;
+    if (rejected > 0) {
+      response.mutable_partial_success()->set_rejected_spans(rejected);
+      response.mutable_partial_success()->set_error_message(message);
+    }
+    return Response(200, response.SerializeAsString(), "application/x-protobuf");
+  }
+  if (rejected == 0) return JsonResponse(200, std::string("{}"));
+  JsonBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  w.Key("partialSuccess");
+  w.StartObject();
+  w.Key("rejectedSpans");
+  // int64 is a decimal string in OTLP/JSON.
+  WriteString(w, std::to_string(rejected));
+  w.Key("errorMessage");
+  WriteString(w, message);
+  w.EndObject();
+  w.EndObject();
+  return JsonResponse(200, buffer);
+}
+
+Response ExportTraces(ApiContext& ctx, Request& request, const AuthContext& auth) {
+  auto encoding = OtlpEncodingFromContentType(request.Header("content-type").value_or(""));
+  if (!encoding) {
+    return ErrorResponse(400,
+                         "Invalid content type: expected application/x-protobuf or "
+                         "application/json",
+                         "InvalidRequestError");
+  }
+  if (auto version = request.Header("x-langfuse-ingestion-version")) {
+    if (version->empty() || version->size() > 2 ||
+        version->find_first_not_of("0123456789") != std::string_view::npos ||
+        std::stoi(std::string(*version)) > 4) {
+      return ErrorResponse(400, "x-langfuse-ingestion-version must be a number up to 4",
+                           "InvalidRequestError");
+    }
+  }
+  OtlpExportRequest export_request;
+  if (!request.body.empty()) {
+    Status decoded = *encoding == OtlpEncoding::kProtobuf
+                         ? DecodeOtlpProtobuf(request.body, &export_request)
+                         : DecodeOtlpJson(request.body, &export_request);
+    if (!decoded.ok()) return ErrorResponse(400, decoded.message(), "InvalidRequestError");
+  }
+  OtlpMappedExport mapped = MapOtlpExport(export_request, NowMicros());
+  if (!mapped.events.empty()) {
+    Status written = ctx.pipeline.Submit(auth.project_id, std::move(mapped.events));
+    if (!written.ok()) return ErrorResponse(written);
+  }
+  return ExportResponse(*encoding, mapped.rejected_spans, mapped.rejection_message);
+}
+
+// Langfuse accepts OTLP metrics and drops them; exporters configured for both signals
+// must not see errors.
+Response ExportMetrics(ApiContext&, Request&, const AuthContext&) {
+  return JsonResponse(200, std::string(R"({"message":"OK"})"));
+}
+
+}  // namespace
+
+void RegisterOtelRoutes(Router& router, ApiContext& ctx) {
+  router.Add("POST", "/api/public/otel/v1/traces", Authed(ctx, false, ExportTraces));
+  router.Add("POST", "/v1/traces", Authed(ctx, false, ExportTraces));
+  router.Add("POST", "/api/public/otel/v1/metrics", Authed(ctx, false, ExportMetrics));
+}
+
+}  // namespace lanterne

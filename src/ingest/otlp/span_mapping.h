@@ -1,0 +1,30 @@
+// Turns OTLP spans into the same trace and observation patches that batch ingestion
+// produces (LANGFUSE_API.md section 4): span ids become observation ids, root spans and
+// spans carrying trace attributes update their trace, and the attributes of the Langfuse
+// SDKs (`langfuse.*`), of the OpenTelemetry GenAI conventions (`gen_ai.*`), of
+// OpenInference (`input.value`, `llm.*`) and of OpenLLMetry (`traceloop.*`) fill the
+// observation's fields. Attributes that map to no field are kept in metadata.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ingest/batch_decoder.h"
+#include "ingest/otlp/otlp_decode.h"
+
+namespace lanterne {
+
+struct OtlpMappedExport {
+  std::vector<IngestEvent> events;
+  int64_t accepted_spans = 0;
+  // Spans refused one by one (ids of the wrong length); the rest of the export is kept.
+  int64_t rejected_spans = 0;
+  std::string rejection_message;  // the first refusal's reason, "" when none
+};
+
+// `now_us` is the processing time: the merge order of the events, and the time of spans
+// that carry none.
+OtlpMappedExport MapOtlpExport(const OtlpExportRequest& request, int64_t now_us);
+
+}  // namespace lanterne
