@@ -60,6 +60,9 @@ Response ExportTraces(ApiContext& ctx, Request& request, const AuthContext& auth
                          : DecodeOtlpJson(request.body, &export_request);
     if (!decoded.ok()) return ErrorResponse(400, decoded.message(), "InvalidRequestError");
   }
+  if (Status ids = CheckOtlpSpanIds(export_request); !ids.ok()) {
+    return ErrorResponse(400, ids.message(), "InvalidRequestError");
+  }
   OtlpMappedExport mapped = MapOtlpExport(export_request, NowMicros());
   if (!mapped.events.empty()) {
     Status written = ctx.pipeline.Submit(auth.project_id, std::move(mapped.events));

@@ -112,8 +112,7 @@ struct HttpServer::Impl {
         } done{in_flight};
         const std::string_view raw_target(parser.get().target().data(),
                                           parser.get().target().size());
-        const size_t body_limit =
-            options.BodyLimitFor(raw_target.substr(0, raw_target.find('?')));
+        const size_t body_limit = options.BodyLimitFor(raw_target.substr(0, raw_target.find('?')));
         auto length = parser.content_length();
         if (length && *length > body_limit) {
           bool drain = *length <= kDrainLimit;

@@ -9,8 +9,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"

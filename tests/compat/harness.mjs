@@ -13,7 +13,7 @@
 //   LANTERNE_SERVER_LOG=1      echo the server's stderr to this process' stderr
 
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -298,7 +298,7 @@ export class LanterneServer {
 
   /**
    * HTTP helper. `path` is relative to the server root ("/api/public/..."), or
-   * relative to /api/public when it does not start with "/api".
+   * relative to /api/public when it does not start with "/api", or a full URL.
    *
    * opts.auth: undefined → Basic with the init project's keys;
    *            false/'none' → no Authorization header;
@@ -310,7 +310,9 @@ export class LanterneServer {
    */
   async api(p, opts = {}) {
     const { method = 'GET', body, auth, headers = {}, retries } = opts;
-    const url = this.baseUrl + (p.startsWith('/api') || p.startsWith('/health') ? p : `/api/public${p.startsWith('/') ? '' : '/'}${p}`);
+    const url = /^https?:\/\//.test(p)
+      ? p
+      : this.baseUrl + (p.startsWith('/api') || p.startsWith('/health') ? p : `/api/public${p.startsWith('/') ? '' : '/'}${p}`);
     const h = { ...headers };
     if (auth === undefined) h.Authorization = basicAuth(this.publicKey, this.secretKey);
     else if (auth === false || auth === 'none') {
@@ -412,4 +414,72 @@ export function qs(params) {
   }
   const s = u.toString();
   return s ? `?${s}` : '';
+}
+
+// ---------------------------------------------------------------------------
+// OTLP/JSON builders (otel.test.mjs)
+
+/** Random lowercase hex id: 16 bytes → trace id, 8 bytes → span id. */
+export function hexId(bytes) {
+  return randomBytes(bytes).toString('hex');
+}
+
+/** Milliseconds since the epoch (number or Date) → OTLP decimal-string nanoseconds. */
+export function unixNano(ms) {
+  return (BigInt(Math.round(Number(ms))) * 1_000_000n).toString();
+}
+
+/**
+ * JS value → OTLP/JSON AnyValue. Integers become intValue (as a decimal
+ * string, as OTLP/JSON allows for int64), other numbers doubleValue, arrays
+ * arrayValue, plain objects kvlistValue. Pass {intValue: ...} etc. to force a
+ * representation.
+ */
+export function otlpValue(v) {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const keys = Object.keys(v);
+    if (keys.length === 1 && /^(string|int|double|bool|array|kvlist|bytes)Value$/.test(keys[0])) return v;
+    return { kvlistValue: { values: Object.entries(v).map(([key, x]) => ({ key, value: otlpValue(x) })) } };
+  }
+  if (Array.isArray(v)) return { arrayValue: { values: v.map(otlpValue) } };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (typeof v === 'number') return Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
+  return { stringValue: String(v) };
+}
+
+/** {key: value} → OTLP/JSON KeyValue list. */
+export function otlpAttrs(obj = {}) {
+  return Object.entries(obj).map(([key, value]) => ({ key, value: otlpValue(value) }));
+}
+
+/**
+ * One OTLP/JSON span. opts: traceId, spanId, parentSpanId, name, kind,
+ * start/end (ms or Date), attributes {k: v}, status {code, message}, events.
+ */
+export function otlpSpan(opts) {
+  const span = {
+    traceId: opts.traceId,
+    spanId: opts.spanId,
+    name: opts.name,
+    kind: opts.kind ?? 1,
+    startTimeUnixNano: unixNano(opts.start),
+    endTimeUnixNano: unixNano(opts.end ?? opts.start),
+    attributes: otlpAttrs(opts.attributes),
+    status: opts.status ?? { code: 0 },
+  };
+  if (opts.parentSpanId) span.parentSpanId = opts.parentSpanId;
+  if (opts.events) span.events = opts.events;
+  return span;
+}
+
+/** ExportTraceServiceRequest (OTLP/JSON) with one resource and one scope. */
+export function otlpExport({ resource = {}, scope = { name: 'compat-raw', version: '1.0.0' }, spans }) {
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: otlpAttrs(resource) },
+        scopeSpans: [{ scope, spans }],
+      },
+    ],
+  };
 }

@@ -17,6 +17,25 @@ TracePatch TraceNamed(std::string name) {
 
 // ---- Traces ----------------------------------------------------------------------------------
 
+TEST(TraceMerge, EarliestTimestampMovesTheTraceBackButNeverForward) {
+  TraceRecord r;
+  TracePatch child;
+  child.id = "t1";
+  child.earliest_timestamp_us = kT0 + 3 * kSecond;
+  ApplyTracePatch(r, child, kT0 + 10 * kSecond, true, kT0);
+  EXPECT_EQ(r.timestamp_us, kT0 + 3 * kSecond);  // a child exported first sets it
+
+  TracePatch root = child;
+  root.earliest_timestamp_us = kT0;
+  ApplyTracePatch(r, root, kT0 + 11 * kSecond, false, kT0);
+  EXPECT_EQ(r.timestamp_us, kT0);  // the root started earlier: it wins
+
+  TracePatch late = child;
+  late.earliest_timestamp_us = kT0 + 5 * kSecond;
+  ApplyTracePatch(r, late, kT0 + 12 * kSecond, false, kT0);
+  EXPECT_EQ(r.timestamp_us, kT0);
+}
+
 TEST(TraceMerge, FirstWriteTakesIdTimestampAndEnvironment) {
   TraceRecord r;
   TracePatch p;

@@ -157,7 +157,8 @@ class JsonDecoder {
     if (auto resource = Field(obj, "resource")) {
       object r;
       LANTERNE_RETURN_IF_ERROR(AsObject(*resource, path + ".resource", &r));
-      LANTERNE_RETURN_IF_ERROR(Attributes(r, path + ".resource", out->mutable_resource()->mutable_attributes()));
+      LANTERNE_RETURN_IF_ERROR(
+          Attributes(r, path + ".resource", out->mutable_resource()->mutable_attributes()));
     }
     auto scopes = Field(obj, "scopeSpans", "scope_spans");
     if (!scopes) return Status::Ok();
@@ -198,28 +199,31 @@ class JsonDecoder {
       if (Int64(*kind, path + ".kind", &k).ok()) out->set_kind(static_cast<int32_t>(k));
     }
     uint64_t start = 0, end = 0;
-    LANTERNE_RETURN_IF_ERROR(UnixNano(obj, "startTimeUnixNano", "start_time_unix_nano", path, &start));
+    LANTERNE_RETURN_IF_ERROR(
+        UnixNano(obj, "startTimeUnixNano", "start_time_unix_nano", path, &start));
     LANTERNE_RETURN_IF_ERROR(UnixNano(obj, "endTimeUnixNano", "end_time_unix_nano", path, &end));
     out->set_start_time_unix_nano(start);
     out->set_end_time_unix_nano(end);
     LANTERNE_RETURN_IF_ERROR(Attributes(obj, path, out->mutable_attributes()));
     if (auto events = Field(obj, "events")) {
-      LANTERNE_RETURN_IF_ERROR(ForEach(*events, path + ".events", [&](element item, const std::string& p) {
-        object ev;
-        LANTERNE_RETURN_IF_ERROR(AsObject(item, p, &ev));
-        auto* event = out->add_events();
-        uint64_t t = 0;
-        LANTERNE_RETURN_IF_ERROR(UnixNano(ev, "timeUnixNano", "time_unix_nano", p, &t));
-        event->set_time_unix_nano(t);
-        LANTERNE_RETURN_IF_ERROR(String(ev, "name", {}, p, event->mutable_name()));
-        return Attributes(ev, p, event->mutable_attributes());
-      }));
+      LANTERNE_RETURN_IF_ERROR(
+          ForEach(*events, path + ".events", [&](element item, const std::string& p) {
+            object ev;
+            LANTERNE_RETURN_IF_ERROR(AsObject(item, p, &ev));
+            auto* event = out->add_events();
+            uint64_t t = 0;
+            LANTERNE_RETURN_IF_ERROR(UnixNano(ev, "timeUnixNano", "time_unix_nano", p, &t));
+            event->set_time_unix_nano(t);
+            LANTERNE_RETURN_IF_ERROR(String(ev, "name", {}, p, event->mutable_name()));
+            return Attributes(ev, p, event->mutable_attributes());
+          }));
     }
     if (auto status = Field(obj, "status")) {
       object st;
       LANTERNE_RETURN_IF_ERROR(AsObject(*status, path + ".status", &st));
       auto* target = out->mutable_status();
-      LANTERNE_RETURN_IF_ERROR(String(st, "message", {}, path + ".status", target->mutable_message()));
+      LANTERNE_RETURN_IF_ERROR(
+          String(st, "message", {}, path + ".status", target->mutable_message()));
       if (auto code = Field(st, "code")) {
         std::string_view name;
         int64_t c = 0;
@@ -345,8 +349,9 @@ Status DecodeOtlpJson(std::string_view body, OtlpExportRequest* out) {
   element root;
   auto error = parser.parse(body.data(), body.size()).get(root);
   if (error) {
-    return Status::InvalidArgument(std::string("Invalid OTLP trace export: the body is not JSON (") +
-                                   simdjson::error_message(error) + ")");
+    return Status::InvalidArgument(
+        std::string("Invalid OTLP trace export: the body is not JSON (") +
+        simdjson::error_message(error) + ")");
   }
   JsonDecoder decoder;
   return decoder.Request(root, out);

@@ -7,8 +7,9 @@
 
 #include <string_view>
 
-#include "core/status.h"
 #include "otlp_trace.pb.h"
+
+#include "core/status.h"
 
 namespace lanterne {
 

@@ -19,7 +19,9 @@ using simdjson::dom::element_type;
 // Builds a JSON object from keys and JSON texts; a later Set of a key wins.
 class JsonObject {
  public:
-  void Set(std::string key, std::string json_text) { fields_[std::move(key)] = std::move(json_text); }
+  void Set(std::string key, std::string json_text) {
+    fields_[std::move(key)] = std::move(json_text);
+  }
   bool empty() const { return fields_.empty(); }
   std::string Text() const {
     JsonBuffer buffer;
@@ -61,7 +63,8 @@ std::string Lower(std::string_view s) {
 bool IsTrue(const otlp::AnyValue* value) {
   if (!value) return false;
   if (value->value_case() == otlp::AnyValue::kBoolValue) return value->bool_value();
-  return value->value_case() == otlp::AnyValue::kStringValue && Lower(value->string_value()) == "true";
+  return value->value_case() == otlp::AnyValue::kStringValue &&
+         Lower(value->string_value()) == "true";
 }
 
 // Everything one span is read from: its own attributes, its resource's and its scope's.
@@ -118,7 +121,9 @@ ObservationType TypeOf(const SpanContext& c) {
   if (auto t = a.Text("langfuse.observation.type")) {
     // Only the lowercase names are Langfuse's; anything else falls through to the other rules.
     if (*t == Lower(*t)) {
-      if (auto parsed = ParseObservationType(*t)) return *parsed;
+      std::string upper = *t;
+      for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      if (auto parsed = ParseObservationType(upper)) return *parsed;
     }
   }
   if (auto kind = a.Text("openinference.span.kind")) {
@@ -130,8 +135,9 @@ ObservationType TypeOf(const SpanContext& c) {
   // Vercel AI SDK spans name their operation in `ai.operationId`.
   if (auto op = a.Text("ai.operationId")) {
     bool has_model = HasModelAttribute(a) || a.Has("ai.model.id");
-    for (std::string_view generation : {"ai.generateText.doGenerate", "ai.streamText.doStream",
-                                        "ai.generateObject.doGenerate", "ai.streamObject.doStream"}) {
+    for (std::string_view generation :
+         {"ai.generateText.doGenerate", "ai.streamText.doStream", "ai.generateObject.doGenerate",
+          "ai.streamObject.doStream"}) {
       if (*op == generation && has_model) return ObservationType::kGeneration;
     }
     if ((*op == "ai.embed.doEmbed" || *op == "ai.embedMany.doEmbed") && has_model) {
@@ -310,13 +316,24 @@ InputOutput ObservationInputOutput(const SpanContext& c) {
 }
 
 bool IsInputOutputKey(std::string_view key) {
-  static constexpr std::array<std::string_view, 18> kKeys = {
-      "langfuse.observation.input", "langfuse.observation.output", "langfuse.trace.input",
-      "langfuse.trace.output",      "mlflow.spanInputs",           "mlflow.spanOutputs",
-      "traceloop.entity.input",     "traceloop.entity.output",     "input.value",
-      "output.value",               "input",                       "output",
-      "gen_ai.input.messages",      "gen_ai.output.messages",      "gen_ai.system_instructions",
-      "gen_ai.tool.call.arguments", "gen_ai.tool.call.result",     "ai.prompt.messages"};
+  static constexpr std::array<std::string_view, 18> kKeys = {"langfuse.observation.input",
+                                                             "langfuse.observation.output",
+                                                             "langfuse.trace.input",
+                                                             "langfuse.trace.output",
+                                                             "mlflow.spanInputs",
+                                                             "mlflow.spanOutputs",
+                                                             "traceloop.entity.input",
+                                                             "traceloop.entity.output",
+                                                             "input.value",
+                                                             "output.value",
+                                                             "input",
+                                                             "output",
+                                                             "gen_ai.input.messages",
+                                                             "gen_ai.output.messages",
+                                                             "gen_ai.system_instructions",
+                                                             "gen_ai.tool.call.arguments",
+                                                             "gen_ai.tool.call.result",
+                                                             "ai.prompt.messages"};
   if (std::find(kKeys.begin(), kKeys.end(), key) != kKeys.end()) return true;
   for (std::string_view prefix :
        {"gen_ai.prompt.", "gen_ai.completion.", "llm.input_messages.", "llm.output_messages.",
@@ -425,16 +442,17 @@ std::optional<std::string> GenericUsage(const SpanAttributes& a) {
 void FillUsageAndCost(const SpanAttributes& a, ObservationPatch& p) {
   thread_local simdjson::dom::parser usage_parser, cost_parser;
   UsageInput in;
-  std::optional<std::string> usage_json = JsonObjectAttribute(a, "langfuse.observation.usage_details");
+  std::optional<std::string> usage_json =
+      JsonObjectAttribute(a, "langfuse.observation.usage_details");
   if (!usage_json && a.Has("langfuse.observation.usage_details")) usage_json = "{}";
   if (!usage_json) usage_json = GenericUsage(a);
   element usage_element, cost_element;
-  if (usage_json &&
-      usage_parser.parse(usage_json->data(), usage_json->size()).get(usage_element) ==
-          simdjson::SUCCESS) {
+  if (usage_json && usage_parser.parse(usage_json->data(), usage_json->size()).get(usage_element) ==
+                        simdjson::SUCCESS) {
     in.usage_details = usage_element;
   }
-  std::optional<std::string> cost_json = JsonObjectAttribute(a, "langfuse.observation.cost_details");
+  std::optional<std::string> cost_json =
+      JsonObjectAttribute(a, "langfuse.observation.cost_details");
   if (!cost_json) {
     auto total = a.Number("gen_ai.usage.cost");
     if (!total) total = a.Number("llm.cost.total");
@@ -444,9 +462,8 @@ void FillUsageAndCost(const SpanAttributes& a, ObservationPatch& p) {
       cost_json = "{\"total\":" + AnyValueJson(value) + "}";
     }
   }
-  if (cost_json &&
-      cost_parser.parse(cost_json->data(), cost_json->size()).get(cost_element) ==
-          simdjson::SUCCESS) {
+  if (cost_json && cost_parser.parse(cost_json->data(), cost_json->size()).get(cost_element) ==
+                       simdjson::SUCCESS) {
     in.cost_details = cost_element;
   }
   // Malformed counts are dropped rather than failing the span: OTel spans arrive complete
@@ -552,7 +569,10 @@ std::optional<int64_t> CompletionStart(const SpanAttributes& a, int64_t start_us
     if (auto parsed = ParseLenientTimestamp(t)) return parsed;
   }
   for (std::string_view key : {"ai.response.msToFirstChunk", "ai.stream.msToFirstChunk"}) {
-    if (auto ms = a.Number(key)) return start_us + static_cast<int64_t>(*ms * 1000);
+    // Only offsets a span can have (0 to ~30 years): converting a larger double to int64 is
+    // undefined behaviour, and the sum must not overflow either.
+    auto ms = a.Number(key);
+    if (ms && *ms >= 0 && *ms <= 1e12) return start_us + static_cast<int64_t>(*ms * 1000);
   }
   return std::nullopt;
 }
@@ -562,8 +582,8 @@ std::optional<int64_t> CompletionStart(const SpanAttributes& a, int64_t start_us
 bool CarriesTraceAttributes(const SpanAttributes& a) {
   for (std::string_view key :
        {"langfuse.trace.name", "langfuse.trace.input", "langfuse.trace.output",
-        "langfuse.trace.tags", "langfuse.trace.public", "user.id", "session.id",
-        "langfuse.user.id", "langfuse.session.id", "langfuse.observation.metadata.langfuse_user_id",
+        "langfuse.trace.tags", "langfuse.trace.public", "user.id", "session.id", "langfuse.user.id",
+        "langfuse.session.id", "langfuse.observation.metadata.langfuse_user_id",
         "langfuse.observation.metadata.langfuse_session_id",
         "langfuse.observation.metadata.langfuse_tags", "ai.telemetry.metadata.sessionId",
         "ai.telemetry.metadata.userId", "ai.telemetry.metadata.tags", "tag.tags"}) {
@@ -582,7 +602,8 @@ std::vector<std::string> TagsOf(const otlp::AnyValue& value) {
     const std::string& s = value.string_value();
     thread_local simdjson::dom::parser parser;
     simdjson::dom::array arr;
-    if (!s.empty() && s.front() == '[' && parser.parse(s.data(), s.size()).get(arr) == simdjson::SUCCESS) {
+    if (!s.empty() && s.front() == '[' &&
+        parser.parse(s.data(), s.size()).get(arr) == simdjson::SUCCESS) {
       for (element item : arr) {
         std::string_view text;
         if (item.get_string().get(text) == simdjson::SUCCESS) {
@@ -595,7 +616,8 @@ std::vector<std::string> TagsOf(const otlp::AnyValue& value) {
       size_t start = 0;
       while (start <= s.size()) {
         size_t comma = s.find(',', start);
-        std::string tag = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        std::string tag =
+            s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         tag.erase(0, tag.find_first_not_of(' '));
         tag.erase(tag.find_last_not_of(' ') + 1);
         if (!tag.empty()) tags.push_back(tag);
@@ -613,10 +635,9 @@ std::vector<std::string> TagsOf(const otlp::AnyValue& value) {
 
 void FillTraceAttributes(const SpanContext& c, TracePatch& t) {
   const SpanAttributes& a = c.attrs;
-  if (auto user = a.FirstText({"langfuse.user.id", "user.id",
-                               "langfuse.observation.metadata.langfuse_user_id",
-                               "langfuse.trace.metadata.langfuse_user_id",
-                               "ai.telemetry.metadata.userId"})) {
+  if (auto user = a.FirstText(
+          {"langfuse.user.id", "user.id", "langfuse.observation.metadata.langfuse_user_id",
+           "langfuse.trace.metadata.langfuse_user_id", "ai.telemetry.metadata.userId"})) {
     t.user_id.Set(*user);
   }
   if (auto session = a.FirstText({"langfuse.session.id", "session.id", "gen_ai.conversation.id",
@@ -722,17 +743,15 @@ void MapSpan(const SpanContext& c, int64_t now_us, std::vector<IngestEvent>& eve
   o.environment = environment;
   if (auto model = ModelName(a)) o.model.Set(*model);
   o.model_parameters = ModelParameters(a);
-  if (!(a.Has("ai.operationId") &&
-        (a.Text("gen_ai.operation.name") == "invoke_agent" ||
-         a.Text("gen_ai.operation.name") == "agent_step"))) {
+  if (!(a.Has("ai.operationId") && (a.Text("gen_ai.operation.name") == "invoke_agent" ||
+                                    a.Text("gen_ai.operation.name") == "agent_step"))) {
     FillUsageAndCost(a, o);
   }
   if (o.type == ObservationType::kGeneration) {
     auto name = a.FirstText({"langfuse.observation.prompt.name", "langfuse.prompt.name"});
-    auto prompt_version =
-        a.Number("langfuse.observation.prompt.version").has_value()
-            ? a.Number("langfuse.observation.prompt.version")
-            : a.Number("langfuse.prompt.version");
+    auto prompt_version = a.Number("langfuse.observation.prompt.version").has_value()
+                              ? a.Number("langfuse.observation.prompt.version")
+                              : a.Number("langfuse.prompt.version");
     if (name && prompt_version) {
       o.prompt_name = name;
       o.prompt_version = static_cast<int64_t>(*prompt_version);
@@ -777,6 +796,26 @@ void MapSpan(const SpanContext& c, int64_t now_us, std::vector<IngestEvent>& eve
 
 }  // namespace
 
+Status CheckOtlpSpanIds(const OtlpExportRequest& request) {
+  for (int r = 0; r < request.resource_spans_size(); ++r) {
+    const auto& scopes = request.resource_spans(r).scope_spans();
+    for (int s = 0; s < scopes.size(); ++s) {
+      for (int i = 0; i < scopes[s].spans_size(); ++i) {
+        const otlp::Span& span = scopes[s].spans(i);
+        const char* missing = span.trace_id().empty()  ? "traceId"
+                              : span.span_id().empty() ? "spanId"
+                                                       : nullptr;
+        if (!missing) continue;
+        return Status::InvalidArgument("Invalid OTLP trace export: resourceSpans[" +
+                                       std::to_string(r) + "].scopeSpans[" + std::to_string(s) +
+                                       "].spans[" + std::to_string(i) + "] (\"" + span.name() +
+                                       "\") has no " + missing);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 OtlpMappedExport MapOtlpExport(const OtlpExportRequest& request, int64_t now_us) {
   OtlpMappedExport out;
   for (const auto& resource_spans : request.resource_spans()) {
@@ -785,7 +824,8 @@ OtlpMappedExport MapOtlpExport(const OtlpExportRequest& request, int64_t now_us)
       for (const auto& span : scope_spans.spans()) {
         std::string problem = IdProblem(span);
         if (!problem.empty()) {
-          if (out.rejected_spans++ == 0) out.rejection_message = "span \"" + span.name() + "\": " + problem;
+          if (out.rejected_spans++ == 0)
+            out.rejection_message = "span \"" + span.name() + "\": " + problem;
           continue;
         }
         SpanAttributes attrs(span.attributes());

@@ -23,6 +23,10 @@ struct OtlpMappedExport {
   std::string rejection_message;  // the first refusal's reason, "" when none
 };
 
+// Langfuse refuses a whole export when any span has no trace or span id at all (the mark
+// of OTLP logs or metrics sent to the traces URL): InvalidArgument naming the span.
+Status CheckOtlpSpanIds(const OtlpExportRequest& request);
+
 // `now_us` is the processing time: the merge order of the events, and the time of spans
 // that carry none.
 OtlpMappedExport MapOtlpExport(const OtlpExportRequest& request, int64_t now_us);
