@@ -1,7 +1,9 @@
 // bench/loadgen.cc
 //
 // lanterne-loadgen: drives POST /api/public/ingestion with RAG-shaped Langfuse
-// batches and reports throughput and latency as one JSON line.
+// batches (or, with --otlp, POST /api/public/otel/v1/traces with the same traces
+// as OTLP protobuf exports) and reports throughput and latency as one JSON line.
+// In --otlp mode "observations" counts accepted spans.
 //
 // One thread per connection, synchronous Boost.Beast client, HTTP/1.1
 // keep-alive. Request bodies are built before the clock starts, as templates
@@ -12,7 +14,7 @@
 // Usage:
 //   lanterne-loadgen --url http://127.0.0.1:3000 --public-key pk --secret-key sk
 //                    [--connections 32] [--duration 10] [--traces-per-batch 4]
-//                    [--rate 0] [--pool 8]
+//                    [--rate 0] [--pool 8] [--otlp]
 
 #include <algorithm>
 #include <atomic>
@@ -34,6 +36,7 @@
 #include <sys/socket.h>
 
 #include "bench_text.h"
+#include "otlp_template.h"
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -66,8 +69,9 @@ struct Options {
   int connections = 32;
   double duration_s = 10;
   int traces_per_batch = 4;
-  double rate = 0;  // batches per second over all connections; 0 = unlimited
-  int pool = 8;     // body templates per connection
+  double rate = 0;    // batches per second over all connections; 0 = unlimited
+  int pool = 8;       // body templates per connection
+  bool otlp = false;  // OTLP protobuf exports instead of ingestion batches
 };
 
 [[noreturn]] void Usage(const char* why) {
@@ -75,7 +79,7 @@ struct Options {
                "lanterne-loadgen: %s\n"
                "usage: lanterne-loadgen --url http://HOST:PORT --public-key PK --secret-key SK\n"
                "       [--connections C] [--duration S] [--traces-per-batch T] [--rate R]"
-               " [--pool P]\n",
+               " [--pool P] [--otlp]\n",
                why);
   std::exit(2);
 }
@@ -105,6 +109,8 @@ Options ParseArgs(int argc, char** argv) {
       o.rate = std::atof(value().c_str());
     } else if (a == "--pool") {
       o.pool = std::atoi(value().c_str());
+    } else if (a == "--otlp") {
+      o.otlp = true;
     } else {
       Usage("unknown argument");
     }
@@ -545,8 +551,14 @@ void Worker(Shared& shared, int index, Stats& stats, std::atomic<int>& fd, std::
              (static_cast<uint64_t>(index) << 48) ^
              static_cast<uint64_t>(Clock::now().time_since_epoch().count()));
   std::vector<Template> pool;
-  pool.reserve(static_cast<size_t>(o.pool));
-  for (int i = 0; i < o.pool; ++i) pool.push_back(BuildTemplate(text_rng, o.traces_per_batch));
+  std::vector<lanterne::bench::OtlpTemplate> otlp_pool;
+  for (int i = 0; i < o.pool; ++i) {
+    if (o.otlp) {
+      otlp_pool.push_back(lanterne::bench::BuildOtlpTemplate(text_rng, o.traces_per_batch));
+    } else {
+      pool.push_back(BuildTemplate(text_rng, o.traces_per_batch));
+    }
+  }
   std::vector<uint32_t> scratch;
 
   asio::io_context io;
@@ -570,7 +582,7 @@ void Worker(Shared& shared, int index, Stats& stats, std::atomic<int>& fd, std::
   http::request<http::string_body> req{http::verb::post, shared.target, 11};
   req.set(http::field::host, o.host + ":" + o.port);
   req.set(http::field::user_agent, "lanterne-loadgen/0.1");
-  req.set(http::field::content_type, "application/json");
+  req.set(http::field::content_type, o.otlp ? "application/x-protobuf" : "application/json");
   req.set(http::field::authorization, shared.authorization);
   req.keep_alive(true);
   beast::flat_buffer buffer;
@@ -601,10 +613,20 @@ void Worker(Shared& shared, int index, Stats& stats, std::atomic<int>& fd, std::
         continue;
       }
     }
-    Template& t = pool[slot++ % pool.size()];
-    Patch(t, id_rng, scratch);
-    const size_t body_size = t.body.size();
-    req.body() = std::move(t.body);
+    std::string* body = nullptr;
+    int spans = 0;
+    if (o.otlp) {
+      auto& t = otlp_pool[slot++ % otlp_pool.size()];
+      lanterne::bench::PatchOtlpIds(t, id_rng);
+      body = &t.body;
+      spans = t.spans;
+    } else {
+      Template& t = pool[slot++ % pool.size()];
+      Patch(t, id_rng, scratch);
+      body = &t.body;
+    }
+    const size_t body_size = body->size();
+    req.body() = std::move(*body);
     req.prepare_payload();
 
     const Clock::time_point sent = Clock::now();
@@ -613,7 +635,7 @@ void Worker(Shared& shared, int index, Stats& stats, std::atomic<int>& fd, std::
     http::response<http::string_body> res;
     if (!ec) http::read(socket, buffer, res, ec);
     const Clock::time_point done = Clock::now();
-    t.body = std::move(req.body());
+    *body = std::move(req.body());
     ++stats.requests;
     stats.bytes += body_size;
 
@@ -627,7 +649,19 @@ void Worker(Shared& shared, int index, Stats& stats, std::atomic<int>& fd, std::
     }
     stats.latencies_us.push_back(static_cast<uint32_t>(std::min<int64_t>(
         UINT32_MAX, std::chrono::duration_cast<std::chrono::microseconds>(done - sent).count())));
-    if (res.result_int() != 207) {
+    if (o.otlp) {
+      const int64_t rejected =
+          res.result_int() == 200 ? lanterne::bench::OtlpRejectedSpans(res.body()) : -1;
+      if (rejected < 0) {
+        ++stats.failed_requests;
+        stats.error_events += static_cast<uint64_t>(spans);
+        ReportSample(shared, "HTTP " + std::to_string(res.result_int()) + ": " + res.body());
+      } else {
+        stats.observations += static_cast<uint64_t>(spans - rejected);
+        stats.error_events += static_cast<uint64_t>(rejected);
+        if (rejected > 0) ReportSample(shared, "rejected spans: " + std::to_string(rejected));
+      }
+    } else if (res.result_int() != 207) {
       ++stats.failed_requests;
       stats.error_events += static_cast<uint64_t>(events);
       ReportSample(shared, "HTTP " + std::to_string(res.result_int()) + ": " + res.body());
@@ -666,7 +700,7 @@ int main(int argc, char** argv) {
   Shared shared;
   shared.options = &o;
   shared.authorization = "Basic " + Base64(o.public_key + ":" + o.secret_key);
-  shared.target = o.path_prefix + "/api/public/ingestion";
+  shared.target = o.path_prefix + (o.otlp ? "/api/public/otel/v1/traces" : "/api/public/ingestion");
   {
     asio::io_context io;
     tcp::resolver resolver(io);

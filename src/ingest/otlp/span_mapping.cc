@@ -172,8 +172,11 @@ class FlatTree {
   void Add(std::string_view path, const otlp::AnyValue* value) {
     Node* node = &root_;
     size_t start = 0;
-    while (start <= path.size()) {
-      size_t dot = path.find('.', start);
+    // Real keys are a few levels deep (`0.tool_calls.1.function.name`). Past kMaxDepth the
+    // rest of the key stays one segment: a hostile key of thousands of dots would otherwise
+    // make NodeJson and ~Node recurse once per level, until the stack overflows.
+    for (int depth = 1; start <= path.size(); ++depth) {
+      size_t dot = depth < kMaxDepth ? path.find('.', start) : std::string_view::npos;
       std::string_view segment =
           path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
       if (segment == "__proto__" || segment == "constructor" || segment == "prototype") return;
@@ -187,6 +190,8 @@ class FlatTree {
   std::string Json() const { return NodeJson(root_); }
 
  private:
+  static constexpr int kMaxDepth = 32;
+
   struct Node {
     std::map<std::string, Node> children;
     const otlp::AnyValue* value = nullptr;
@@ -423,8 +428,11 @@ std::optional<std::string> GenericUsage(const SpanAttributes& a) {
                          "completion_details.reasoning", "details.reasoning"});
   auto audio = take({"completion_details.audio"});
   JsonObject usage;
+  // Counts saturate below INT64_MAX: converting a larger double (a hostile 1e300, or an
+  // int_value of INT64_MAX, which rounds up on its way to double) to int64 is undefined.
   auto set = [&](const std::string& key, double value) {
-    usage.Set(key, std::to_string(static_cast<int64_t>(std::max(0.0, value))));
+    double count = value > 0 ? std::min(value, 9e18) : 0.0;
+    usage.Set(key, std::to_string(static_cast<int64_t>(count)));
   };
   if (input) set("input", *input - cached.value_or(0) - creation.value_or(0));
   if (output) set("output", *output - reasoning.value_or(0) - audio.value_or(0));
@@ -690,7 +698,16 @@ std::string IdProblem(const otlp::Span& span) {
   return "";
 }
 
-void MapSpan(const SpanContext& c, int64_t now_us, std::vector<IngestEvent>& events) {
+// What an export says about one trace beyond its spans' own trace events.
+struct TraceSeen {
+  int64_t earliest_start_us;
+  std::optional<std::string> environment;
+  std::string first_span_id;
+  bool has_trace_event = false;
+};
+
+void MapSpan(const SpanContext& c, int64_t now_us, std::vector<IngestEvent>& events,
+             std::map<std::string, TraceSeen>& traces) {
   const otlp::Span& span = c.span;
   const SpanAttributes& a = c.attrs;
   const std::string trace_id = Hex(span.trace_id());
@@ -752,7 +769,8 @@ void MapSpan(const SpanContext& c, int64_t now_us, std::vector<IngestEvent>& eve
     auto prompt_version = a.Number("langfuse.observation.prompt.version").has_value()
                               ? a.Number("langfuse.observation.prompt.version")
                               : a.Number("langfuse.prompt.version");
-    if (name && prompt_version) {
+    // A version beyond int64 is not one (and converting it would be undefined behaviour).
+    if (name && prompt_version && *prompt_version > -9e18 && *prompt_version < 9e18) {
       o.prompt_name = name;
       o.prompt_version = static_cast<int64_t>(*prompt_version);
     }
@@ -762,7 +780,18 @@ void MapSpan(const SpanContext& c, int64_t now_us, std::vector<IngestEvent>& eve
   o.output = io.output;
   o.metadata = ObservationMetadata(c);
 
-  // Every span makes sure its trace exists; roots and spans with trace attributes fill it.
+  // Roots and spans with trace attributes fill their trace; every other span only makes
+  // sure it exists, which one event per trace and export does (see MapOtlpExport).
+  auto [seen, first] =
+      traces.try_emplace(trace_id, TraceSeen{times.start_us, environment, span_id});
+  if (!first)
+    seen->second.earliest_start_us = std::min(seen->second.earliest_start_us, times.start_us);
+  const bool has_trace_attributes = CarriesTraceAttributes(a);
+  if (!is_root && !has_trace_attributes) {
+    events.push_back(std::move(obs_event));
+    return;
+  }
+  seen->second.has_trace_event = true;
   IngestEvent trace_event;
   trace_event.event_id = span_id;
   trace_event.timestamp_us = now_us;
@@ -771,25 +800,22 @@ void MapSpan(const SpanContext& c, int64_t now_us, std::vector<IngestEvent>& eve
   t.id = trace_id;
   t.earliest_timestamp_us = times.start_us;
   t.environment = environment;
-  const bool has_trace_attributes = CarriesTraceAttributes(a);
-  if (is_root || has_trace_attributes) {
-    FillTraceAttributes(c, t);
-    if (release) t.release.Set(*release);
-    if (version) t.version.Set(*version);
-    JsonObject metadata;
-    AddPrefixedMetadata(c.resource, "langfuse.trace.metadata", metadata);
-    AddPrefixedMetadata(a, "langfuse.trace.metadata", metadata);
-    if (is_root) {
-      if (t.name.absent() && o.name.is_set()) t.name.Set(o.name.value);
-      if (!t.input) t.input = io.input;
-      if (!t.output) t.output = io.output;
-      AddPrefixedMetadata(a, "langfuse.observation.metadata", metadata);
-      auto unmapped = UnmappedAttributes(c);
-      if (!unmapped.empty()) metadata.Set("attributes", AttributeMapJson(unmapped));
-    }
-    AddContextMetadata(c, metadata);
-    t.metadata = metadata.Text();
+  FillTraceAttributes(c, t);
+  if (release) t.release.Set(*release);
+  if (version) t.version.Set(*version);
+  JsonObject metadata;
+  AddPrefixedMetadata(c.resource, "langfuse.trace.metadata", metadata);
+  AddPrefixedMetadata(a, "langfuse.trace.metadata", metadata);
+  if (is_root) {
+    if (t.name.absent() && o.name.is_set()) t.name.Set(o.name.value);
+    if (!t.input) t.input = io.input;
+    if (!t.output) t.output = io.output;
+    AddPrefixedMetadata(a, "langfuse.observation.metadata", metadata);
+    auto unmapped = UnmappedAttributes(c);
+    if (!unmapped.empty()) metadata.Set("attributes", AttributeMapJson(unmapped));
   }
+  AddContextMetadata(c, metadata);
+  t.metadata = metadata.Text();
   events.push_back(std::move(trace_event));
   events.push_back(std::move(obs_event));
 }
@@ -818,6 +844,7 @@ Status CheckOtlpSpanIds(const OtlpExportRequest& request) {
 
 OtlpMappedExport MapOtlpExport(const OtlpExportRequest& request, int64_t now_us) {
   OtlpMappedExport out;
+  std::map<std::string, TraceSeen> traces;
   for (const auto& resource_spans : request.resource_spans()) {
     SpanAttributes resource(resource_spans.resource().attributes());
     for (const auto& scope_spans : resource_spans.scope_spans()) {
@@ -830,10 +857,27 @@ OtlpMappedExport MapOtlpExport(const OtlpExportRequest& request, int64_t now_us)
         }
         SpanAttributes attrs(span.attributes());
         SpanContext context{span, attrs, resource, scope_spans.scope()};
-        MapSpan(context, now_us, out.events);
+        MapSpan(context, now_us, out.events, traces);
         ++out.accepted_spans;
       }
     }
+  }
+  // A trace starts with its earliest span, whichever event arrives first.
+  for (IngestEvent& event : out.events) {
+    if (event.kind == EventKind::kTrace) {
+      event.trace.earliest_timestamp_us = traces.at(event.trace.id).earliest_start_us;
+    }
+  }
+  for (auto& [trace_id, seen] : traces) {
+    if (seen.has_trace_event) continue;
+    IngestEvent shallow;
+    shallow.event_id = seen.first_span_id;
+    shallow.timestamp_us = now_us;
+    shallow.kind = EventKind::kTrace;
+    shallow.trace.id = trace_id;
+    shallow.trace.earliest_timestamp_us = seen.earliest_start_us;
+    shallow.trace.environment = seen.environment;
+    out.events.push_back(std::move(shallow));
   }
   return out;
 }
