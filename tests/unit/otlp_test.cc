@@ -1,11 +1,11 @@
 // OTLP decoding (protobuf and JSON into the same messages) and the span → trace and
 // observation mapping of LANGFUSE_API.md section 4.
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <fstream>
 #include <limits>
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 #include "ingest/otlp/otlp_decode.h"
 #include "ingest/otlp/span_mapping.h"
@@ -170,16 +170,16 @@ TEST(OtlpDecode, JsonStructuralErrorsNameThePath) {
   EXPECT_FALSE(DecodeOtlpJson(R"({"resourceSpans":[{"scopeSpans":[)", &decoded).ok());
   EXPECT_FALSE(DecodeOtlpJson("[1,2]", &decoded).ok());
   Status bad_int = DecodeOtlpJson(
-      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":"soon"}]}]}]})",
-      &decoded);
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":"soon"}]}]}]})", &decoded);
   EXPECT_NE(bad_int.message().find("startTimeUnixNano must be an integer"), std::string::npos);
 }
 
 TEST(OtlpDecode, JsonNestingIsBounded) {
   std::string value = R"({"stringValue":"x"})";
   for (int i = 0; i < 200; ++i) value = R"({"arrayValue":{"values":[)" + value + "]}}";
-  std::string body = R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"k","value":)" +
-                     value + "}]}]}]}]}";
+  std::string body =
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"k","value":)" + value +
+      "}]}]}]}]}";
   OtlpExportRequest decoded;
   Status s = DecodeOtlpJson(body, &decoded);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
@@ -249,14 +249,14 @@ TEST(OtlpFixtures, LangfuseOtelExport) {
       EXPECT_EQ(e.trace.environment, "compat");
     }
   }
-  EXPECT_EQ(types, (std::map<std::string, ObservationType>{
-                       {"rag-request", ObservationType::kSpan},
-                       {"planner", ObservationType::kAgent},
-                       {"vector-search", ObservationType::kRetriever},
-                       {"embed-query", ObservationType::kEmbedding},
-                       {"get-weather", ObservationType::kTool},
-                       {"answer", ObservationType::kGeneration},
-                       {"flaky-step", ObservationType::kSpan}}));
+  EXPECT_EQ(types,
+            (std::map<std::string, ObservationType>{{"rag-request", ObservationType::kSpan},
+                                                    {"planner", ObservationType::kAgent},
+                                                    {"vector-search", ObservationType::kRetriever},
+                                                    {"embed-query", ObservationType::kEmbedding},
+                                                    {"get-weather", ObservationType::kTool},
+                                                    {"answer", ObservationType::kGeneration},
+                                                    {"flaky-step", ObservationType::kSpan}}));
 }
 
 // ---- Mapping: ids, hierarchy, times -----------------------------------------------------
@@ -374,9 +374,10 @@ TEST(OtlpMapping, LangfuseAttributes) {
   EXPECT_EQ(o.environment, "production");
   EXPECT_EQ(o.version, "7");
   // Langfuse SDK spans keep only what no field took: here nothing but the trace keys.
-  EXPECT_EQ(o.metadata,
-            R"({"attributes":{"session.id":"s1","user.id":"u1"},"resourceAttributes":{"service.name":"rag"},)"
-            R"("scope":{"attributes":{},"name":"langfuse-sdk","version":""},"step":"answer"})");
+  EXPECT_EQ(
+      o.metadata,
+      R"({"attributes":{"session.id":"s1","user.id":"u1"},"resourceAttributes":{"service.name":"rag"},)"
+      R"("scope":{"attributes":{},"name":"langfuse-sdk","version":""},"step":"answer"})");
   // Trace attributes on a child update the trace; its trace metadata goes there alone.
   const TracePatch t = TraceOf(mapped);
   EXPECT_EQ(t.name.value, "qa-trace");
@@ -399,8 +400,7 @@ TEST(OtlpMapping, ErrorStatusBecomesErrorLevel) {
 }
 
 TEST(OtlpMapping, TagsInEveryForm) {
-  for (const auto& [text, expected] :
-       std::vector<std::pair<std::string, std::vector<std::string>>>{
+  for (const auto& [text, expected] : std::vector<std::pair<std::string, std::vector<std::string>>>{
            {R"(["x","y"])", {"x", "y"}}, {"x, y", {"x", "y"}}, {"solo", {"solo"}}}) {
     ExportBuilder b;
     Str(b.Span("eee19b7ec3c1b174"), "langfuse.trace.tags", text);
@@ -430,8 +430,7 @@ TEST(OtlpMapping, GenAiChatSpan) {
   EXPECT_EQ(o.model.value, "gpt-4o-2024-08-06");
   EXPECT_EQ(o.model_parameters, R"({"max_tokens":100,"temperature":0.2})");
   EXPECT_EQ(o.usage_details, (UsageMap{{"input", 12}, {"output", 7}, {"total", 19}}));
-  EXPECT_EQ(o.input,
-            R"([{"role":"system","content":"be brief"},{"role":"user","content":"hi"}])");
+  EXPECT_EQ(o.input, R"([{"role":"system","content":"be brief"},{"role":"user","content":"hi"}])");
   EXPECT_EQ(o.output, R"([{"role":"assistant","content":"hello"}])");
   // Unknown attributes are kept, as strings, under metadata.attributes.
   EXPECT_NE(o.metadata->find(R"("app.feature":"faq")"), std::string::npos) << *o.metadata;
@@ -522,8 +521,7 @@ TEST(OtlpMapping, TraceloopFlattenedMessages) {
   Int(s, "gen_ai.usage.completion_tokens", 2);
   const ObservationPatch o = ObservationOf(b);
   EXPECT_EQ(o.type, ObservationType::kGeneration);
-  EXPECT_EQ(o.input,
-            R"([{"content":"be brief","role":"system"},{"content":"hi","role":"user"}])");
+  EXPECT_EQ(o.input, R"([{"content":"be brief","role":"system"},{"content":"hi","role":"user"}])");
   EXPECT_EQ(o.output, R"([{"content":"hello","role":"assistant"}])");
   EXPECT_EQ(o.usage_details, (UsageMap{{"input", 9}, {"output", 2}, {"total", 11}}));
 }
