@@ -5,6 +5,7 @@
 # at full speed with lanterne-loadgen (peak RSS, throughput, latency), then at
 # half that rate with ~100-event batches (p99 latency), tops the data directory
 # up to COLD_START_ROWS observations, restarts the server on it (cold start),
+# drives a fresh server with the same traces as OTLP protobuf exports (spans/s),
 # and finally runs the naive SQLite baseline on the same disk. Prints a
 # markdown table. Builds nothing; traffic stays on 127.0.0.1.
 #
@@ -14,6 +15,7 @@
 #   FULL_DURATION=15 HALF_DURATION=10 CONNECTIONS=32 TRACES_PER_BATCH=4
 #   HALF_CONNECTIONS=16 HALF_TRACES_PER_BATCH=14 BASELINE_MAX_ROWS=300000
 #   COLD_START_ROWS=1000000 FILL_MAX_SECONDS=60 COLD_START_RUNS=3
+#   OTLP_DURATION=$FULL_DURATION  the OTLP protobuf run (0 skips it)
 #   STRICT=1                      exit 1 when a target is missed
 
 set -euo pipefail
@@ -32,6 +34,7 @@ BASELINE_MAX_ROWS=${BASELINE_MAX_ROWS:-300000}
 COLD_START_ROWS=${COLD_START_ROWS:-1000000}
 FILL_MAX_SECONDS=${FILL_MAX_SECONDS:-60}
 COLD_START_RUNS=${COLD_START_RUNS:-3}
+OTLP_DURATION=${OTLP_DURATION:-$FULL_DURATION}
 READY_TIMEOUT=${READY_TIMEOUT:-20}
 STRICT=${STRICT:-0}
 
@@ -270,7 +273,25 @@ done
 COLD_MEDIAN_MS=$(printf '%s\n' "${COLD_MS[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
 log "cold start: ${COLD_MS[*]} ms; server reports ${SERVER_ROWS:-?} observations"
 
-# --- 6. naive SQLite baseline ------------------------------------------------
+# --- 6. OTLP protobuf at full speed, on a fresh data directory ---------------
+OTLP='' OTLP_SPANS_PER_S=0 OTLP_RATIO=0
+if [[ $OTLP_DURATION != 0 ]]; then
+  DATA=$WORK/otlp-data
+  mkdir -p "$DATA"
+  start_server
+  log "OTLP protobuf: $CONNECTIONS connections, $TRACES_PER_BATCH traces per export, ${OTLP_DURATION}s"
+  run_loadgen OTLP "$OTLP_DURATION" --otlp --connections "$CONNECTIONS" \
+    --traces-per-batch "$TRACES_PER_BATCH"
+  ensure_alive "the OTLP run"
+  echo "otlp: $OTLP" >&2
+  OTLP_SPANS_PER_S=$(jget "$OTLP" observations_per_s)
+  OTLP_RATIO=$(calc '%.2f' "$OTLP_SPANS_PER_S / $FULL_OBS_PER_S")
+  TOTAL_ERRORS=$((TOTAL_ERRORS + $(jget "$OTLP" errors)))
+  stop_server
+  rm -rf "$DATA"
+fi
+
+# --- 7. naive SQLite baseline ------------------------------------------------
 BASELINE_ROWS=$FULL_OBS
 ((BASELINE_ROWS > BASELINE_MAX_ROWS)) && BASELINE_ROWS=$BASELINE_MAX_ROWS
 ((BASELINE_ROWS < 20000)) && BASELINE_ROWS=20000
@@ -280,7 +301,7 @@ echo "baseline: $BASE" >&2
 BASE_ROWS_PER_S=$(jget "$BASE" rows_per_s)
 rm -f "$WORK"/baseline.db*
 
-# --- 7. report ---------------------------------------------------------------
+# --- 8. report ---------------------------------------------------------------
 RATIO=$(calc '%.2f' "$FULL_OBS_PER_S / $BASE_ROWS_PER_S")
 mb() { calc '%.1f' "$1 / 1024"; }
 check() {  # check CONDITION -> ok / **missed**
@@ -294,8 +315,9 @@ IDLE_OK=$(check "$IDLE_RSS_KB < 40 * 1024")
 PEAK_OK=$(check "$PEAK_RSS_KB < 300 * 1024")
 COLD_OK=$(check "$COLD_MEDIAN_MS < 200")
 ERRORS_OK=$(check "$TOTAL_ERRORS == 0")
+OTLP_OK=$(check "$OTLP_DURATION == 0 || $OTLP_RATIO >= 0.8")
 FAILED=0
-[[ $THROUGHPUT_OK$RATIO_OK$P99_OK$IDLE_OK$PEAK_OK$COLD_OK$ERRORS_OK == *missed* ]] && FAILED=1
+[[ $THROUGHPUT_OK$RATIO_OK$P99_OK$IDLE_OK$PEAK_OK$COLD_OK$ERRORS_OK$OTLP_OK == *missed* ]] && FAILED=1
 [[ ${SERVER_ROWS:-} =~ ^[0-9]+$ ]] || SERVER_ROWS="n/a"
 
 cat <<EOF
@@ -309,6 +331,8 @@ Load average before the run: $LOAD_AT_START (other work on the machine skews abs
 | ingest, full speed ($CONNECTIONS connections, $((TRACES_PER_BATCH * 7))-event batches) | **$(calc '%.0f' "$FULL_OBS_PER_S") observations/s** ($(jget "$FULL" events_per_s) events/s) | ≥ 50,000 observations/s | $THROUGHPUT_OK |
 | naive SQLite baseline, same run ($BASELINE_ROWS rows) | $BASE_ROWS_PER_S rows/s | | |
 | ratio to the baseline | **${RATIO}×** | ≥ 3× | $RATIO_OK |
+| OTLP protobuf, full speed, fresh data directory ($CONNECTIONS connections, $((TRACES_PER_BATCH * 6))-span exports) | **$(calc '%.0f' "$OTLP_SPANS_PER_S") spans/s** (p50 / p99 $(jget "$OTLP" p50_ms) / $(jget "$OTLP" p99_ms) ms) | | |
+| OTLP spans/s ÷ batch observations/s | **${OTLP_RATIO}** | ≥ 0.8 | $OTLP_OK |
 | latency at full speed, p50 / p99 | $(jget "$FULL" p50_ms) / $(jget "$FULL" p99_ms) ms | | |
 | p99 of a $((HALF_TRACES_PER_BATCH * 7))-event batch at half load ($(jget "$HALF" batches_per_s) batches/s) | **$HALF_P99 ms** (p50 $(jget "$HALF" p50_ms) ms) | < 50 ms | $P99_OK |
 | RSS idle (fresh data directory) | $(mb "$IDLE_RSS_KB") MB | < 40 MB | $IDLE_OK |
@@ -325,6 +349,7 @@ Raw results:
 \`\`\`
 full:     $FULL
 half:     $HALF
+otlp:     $OTLP
 $(for f in "${FILLS[@]}"; do echo "fill:     $f"; done)
 baseline: $BASE
 \`\`\`

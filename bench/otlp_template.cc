@@ -55,10 +55,10 @@ OtlpTemplate BuildOtlpTemplate(Rng& rng, int traces) {
   scope_spans->mutable_scope()->set_name("langfuse-sdk");
   scope_spans->mutable_scope()->set_version("3.6.0");
 
-  const uint64_t now_ns = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  const uint64_t now_ns =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
   const uint64_t ms = 1'000'000;
   std::vector<std::string> placeholders;
   std::vector<uint32_t> lengths;
@@ -123,8 +123,8 @@ OtlpTemplate BuildOtlpTemplate(Rng& rng, int traces) {
     Str(llm, "langfuse.observation.model.parameters",
         "{\"temperature\":0.2,\"max_tokens\":512,\"top_p\":1}");
     Str(llm, "langfuse.observation.usage_details",
-        Concat({"{\"input\":", std::to_string(prompt_tokens), ",\"output\":",
-                std::to_string(completion_tokens), "}"}));
+        Concat({"{\"input\":", std::to_string(prompt_tokens),
+                ",\"output\":", std::to_string(completion_tokens), "}"}));
     Str(llm, "langfuse.observation.input",
         Concat({"[{\"role\":\"system\",\"content\":\"", Words(rng, 300),
                 "\"},{\"role\":\"user\",\"content\":\"", Words(rng, 700), "\"}]"}));

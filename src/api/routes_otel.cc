@@ -1,6 +1,8 @@
 // POST /api/public/otel/v1/traces (and /v1/traces for collectors given only a base URL):
 // OTLP/HTTP trace export, protobuf or JSON. Spans become trace and observation events on
 // the same durable write path as batch ingestion, so an answered export is committed.
+#include <algorithm>
+
 #include "api/api_context.h"
 #include "api/responses.h"
 #include "core/time.h"
@@ -54,8 +56,11 @@ Response ExportTraces(ApiContext& ctx, Request& request, const AuthContext& auth
     }
   }
   // One arena for the whole decoded export: thousands of small strings and messages are
-  // freed at once instead of one by one.
-  google::protobuf::Arena arena;
+  // allocated from one block, sized from the body, and freed at once.
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.start_block_size = std::clamp<size_t>(request.body.size() * 2, 4096, 64 << 20);
+  arena_options.max_block_size = std::max(arena_options.start_block_size, size_t{8} << 20);
+  google::protobuf::Arena arena(arena_options);
   auto* export_request = google::protobuf::Arena::CreateMessage<OtlpExportRequest>(&arena);
   if (!request.body.empty()) {
     Status decoded = *encoding == OtlpEncoding::kProtobuf

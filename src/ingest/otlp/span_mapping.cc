@@ -73,6 +73,10 @@ struct SpanContext {
   const SpanAttributes& attrs;
   const SpanAttributes& resource;
   const otlp::InstrumentationScope& scope;
+  // The `resourceAttributes` and `scope` metadata values, shared by every span of the
+  // scope; empty when there is nothing to record.
+  const std::string& resource_json;
+  const std::string& scope_json;
 
   bool FromLangfuseSdk() const { return StartsWith(scope.name(), "langfuse-sdk"); }
   // A span attribute, else the resource's (environment and release are set either way).
@@ -534,12 +538,8 @@ std::vector<SpanAttributes::Entry> UnmappedAttributes(const SpanContext& c) {
 }
 
 void AddContextMetadata(const SpanContext& c, JsonObject& out) {
-  if (!c.resource.entries().empty()) {
-    out.Set("resourceAttributes", AttributeMapJson(c.resource.entries()));
-  }
-  if (!c.scope.name().empty() || c.scope.attributes_size() > 0) {
-    out.Set("scope", ScopeJson(c.scope));
-  }
+  if (!c.resource_json.empty()) out.Set("resourceAttributes", c.resource_json);
+  if (!c.scope_json.empty()) out.Set("scope", c.scope_json);
 }
 
 std::string ObservationMetadata(const SpanContext& c) {
@@ -847,7 +847,12 @@ OtlpMappedExport MapOtlpExport(const OtlpExportRequest& request, int64_t now_us)
   std::map<std::string, TraceSeen> traces;
   for (const auto& resource_spans : request.resource_spans()) {
     SpanAttributes resource(resource_spans.resource().attributes());
+    const std::string resource_json =
+        resource.entries().empty() ? "" : AttributeMapJson(resource.entries());
     for (const auto& scope_spans : resource_spans.scope_spans()) {
+      const auto& scope = scope_spans.scope();
+      const std::string scope_json =
+          scope.name().empty() && scope.attributes_size() == 0 ? "" : ScopeJson(scope);
       for (const auto& span : scope_spans.spans()) {
         std::string problem = IdProblem(span);
         if (!problem.empty()) {
@@ -856,7 +861,7 @@ OtlpMappedExport MapOtlpExport(const OtlpExportRequest& request, int64_t now_us)
           continue;
         }
         SpanAttributes attrs(span.attributes());
-        SpanContext context{span, attrs, resource, scope_spans.scope()};
+        SpanContext context{span, attrs, resource, scope, resource_json, scope_json};
         MapSpan(context, now_us, out.events, traces);
         ++out.accepted_spans;
       }
