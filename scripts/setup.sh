@@ -7,9 +7,11 @@ packages=(
   # build
   cmake ninja-build g++ pkg-config clang-format
   libboost-dev libsimdjson-dev rapidjson-dev libsqlite3-dev libsodium-dev libzstd-dev
-  zlib1g-dev libcli11-dev libprotobuf-dev protobuf-compiler
+  zlib1g-dev libcli11-dev libprotobuf-dev protobuf-compiler libre2-dev
   # tests
   libgtest-dev libgmock-dev nodejs npm curl
+  # fuzzing (scripts/fuzz.sh): clang's libFuzzer
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -3,10 +3,11 @@
 # builds, then runs
 #   1. unit tests (GoogleTest) on the release build,
 #   2. the same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer,
-#   3. compatibility tests: the real Langfuse SDK from the npm registry against a running
+#   3. 30 s of libFuzzer on the OTLP decoders and span mapping (scripts/fuzz.sh, clang),
+#   4. compatibility tests: the real Langfuse SDK from the npm registry against a running
 #      `lanterne serve`, including the kill -9 durability test,
-#   4. the compatibility tests again, against the server built with ASan + UBSan,
-#   5. a short smoke run of the ingestion benchmark (checks it works; figures are in
+#   5. the compatibility tests again, against the server built with ASan + UBSan,
+#   6. a short smoke run of the ingestion benchmark (checks it works; figures are in
 #      docs/benchmarks.md, produced by bench/ingest.sh).
 # Ends with one summary line "summary: N passed, N failed".
 set -uo pipefail
@@ -57,6 +58,17 @@ else
   read -r p f < <(count_ctest build/unit-asan.log)
   record "unit (asan)" "$rc" "$p" "$f"
 fi
+
+echo "== fuzzing (OTLP protobuf/JSON decoders and span mapping, libFuzzer + ASan + UBSan)"
+# Bounded: the clang build (about a minute from scratch, seconds when cached) plus 30 s from
+# the committed seeds (a fresh scratch corpus, so that replaying it costs nothing).
+fuzz_corpus=$(mktemp -d)
+if FUZZ_SECONDS=30 FUZZ_CORPUS="$fuzz_corpus" bash scripts/fuzz.sh; then
+  record "fuzz" 0 1 0
+else
+  record "fuzz" 1 0 1
+fi
+rm -rf "$fuzz_corpus"
 
 echo "== compatibility tests (langfuse SDK from npm, real server)"
 LANTERNE_BIN="$root/build/release/lanterne" bash tests/compat/run.sh 2>&1 | tee build/compat.log

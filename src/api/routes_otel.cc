@@ -71,7 +71,9 @@ Response ExportTraces(ApiContext& ctx, Request& request, const AuthContext& auth
   if (Status ids = CheckOtlpSpanIds(*export_request); !ids.ok()) {
     return ErrorResponse(400, ids.message(), "InvalidRequestError");
   }
-  OtlpMappedExport mapped = MapOtlpExport(*export_request, NowMicros());
+  // Mapped spans are about the size of the body; far past that, the export is hostile.
+  const size_t max_mapped = (size_t{32} << 20) + 2 * request.body.size();
+  OtlpMappedExport mapped = MapOtlpExport(*export_request, NowMicros(), max_mapped);
   if (!mapped.events.empty()) {
     Status written = ctx.pipeline.Submit(auth.project_id, std::move(mapped.events));
     if (!written.ok()) return ErrorResponse(written);

@@ -88,14 +88,34 @@ void ApplyObservationPatch(ObservationRecord& r, const ObservationPatch& p, int6
   MergeIfSet(r.output, p.output);
   MergeIfSet(r.model_parameters, p.model_parameters);
   MergeMetadata(r.metadata, p.metadata);
-  if (!p.usage_details.empty()) r.usage_details = p.usage_details;
-  if (!p.cost_details.empty()) r.cost_details = p.cost_details;
+  if (!p.usage_details.empty()) {
+    r.usage_details = p.usage_details;
+    r.usage_calculated = false;
+  }
+  if (!p.cost_details.empty()) {
+    r.cost_details = p.cost_details;
+    r.cost_calculated = false;
+  }
   if (p.usage_unit) r.usage_unit = p.usage_unit;
   if (p.prompt_name && p.prompt_version) {
     r.prompt_name = p.prompt_name;
     r.prompt_version = p.prompt_version;
   }
   r.updated_at_us = now_us;
+}
+
+void CopyDerivedFields(const ObservationRecord& from, ObservationRecord& to) {
+  to.usage_details = from.usage_details;
+  to.cost_details = from.cost_details;
+  to.usage_unit = from.usage_unit;
+  to.model_id = from.model_id;
+  to.pricing_tier_id = from.pricing_tier_id;
+  to.pricing_tier_name = from.pricing_tier_name;
+  to.input_price = from.input_price;
+  to.output_price = from.output_price;
+  to.total_price = from.total_price;
+  to.usage_calculated = from.usage_calculated;
+  to.cost_calculated = from.cost_calculated;
 }
 
 void ApplyScorePatch(ScoreRecord& r, const ScorePatch& p, bool is_new, int64_t now_us) {

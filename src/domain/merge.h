@@ -16,6 +16,10 @@ void ApplyTracePatch(TraceRecord& record, const TracePatch& patch, int64_t event
                      bool is_new, int64_t now_us);
 void ApplyObservationPatch(ObservationRecord& record, const ObservationPatch& patch,
                            int64_t event_time_us, bool is_new, int64_t now_us);
+// Copies what the server derived for an observation (final usage and cost, pricing fields,
+// and whether they were computed) from one copy of the record to another.
+void CopyDerivedFields(const ObservationRecord& from, ObservationRecord& to);
+
 void ApplyScorePatch(ScoreRecord& record, const ScorePatch& patch, bool is_new, int64_t now_us);
 
 }  // namespace lanterne

@@ -98,6 +98,14 @@ struct ObservationRecord {
   std::optional<std::string> usage_unit;
   std::optional<std::string> prompt_name;
   std::optional<int64_t> prompt_version;
+  // Derived by the server from model definitions (src/pricing): the definition that priced
+  // it, its tier and unit prices. Usage or cost the server computed (tokenized, priced)
+  // rather than received is flagged, so the next merge recomputes it instead of keeping it
+  // as if the client had sent it.
+  std::optional<std::string> model_id, pricing_tier_id, pricing_tier_name;
+  std::optional<double> input_price, output_price, total_price;
+  bool usage_calculated = false;
+  bool cost_calculated = false;
   int64_t created_at_us = 0;
   int64_t updated_at_us = 0;
 

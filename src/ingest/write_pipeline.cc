@@ -73,14 +73,14 @@ void SortForMerge(std::vector<IngestEvent>& events) {
 // its time; the writer falls back to encoding itself whenever the assumption fails.
 template <typename Record, typename Patch, typename Apply, typename Encode>
 void PrepareEncodings(const std::vector<const IngestEvent*>& events, Patch IngestEvent::*member,
-                      Apply apply, Encode encode, std::map<std::string, std::string>* out) {
+                      Apply apply, Encode encode) {
   std::map<std::string, Record> records;
   for (const IngestEvent* event : events) {
     const Patch& patch = event->*member;
     auto [it, inserted] = records.try_emplace(patch.id);
     apply(it->second, patch, event->timestamp_us, inserted, int64_t{0});
   }
-  for (auto& [id, record] : records) out->emplace(id, encode(record));
+  for (auto& [id, record] : records) encode(id, record);
 }
 
 }  // namespace
@@ -103,13 +103,18 @@ Status WritePipeline::Submit(const std::string& project_id, std::vector<IngestEv
     if (e.kind == EventKind::kTrace) traces.push_back(&e);
     if (e.kind == EventKind::kObservation) observations.push_back(&e);
   }
-  PrepareEncodings<TraceRecord>(
-      traces, &IngestEvent::trace, ApplyTracePatch,
-      [&](const TraceRecord& r) { return store_.EncodeTrace(r); }, &job->prepared_traces);
+  PrepareEncodings<TraceRecord>(traces, &IngestEvent::trace, ApplyTracePatch,
+                                [&](const std::string& id, const TraceRecord& r) {
+                                  job->prepared_traces.emplace(id, store_.EncodeTrace(r));
+                                });
   PrepareEncodings<ObservationRecord>(
       observations, &IngestEvent::observation, ApplyObservationPatch,
-      [&](const ObservationRecord& r) { return store_.EncodeObservation(r); },
-      &job->prepared_observations);
+      [&](const std::string& id, ObservationRecord& r) {
+        if (options_.finalize_observation) options_.finalize_observation(project_id, r);
+        Job::PreparedObservation prepared{store_.EncodeObservation(r), {}};
+        CopyDerivedFields(r, prepared.derived);
+        job->prepared_observations.emplace(id, std::move(prepared));
+      });
   job->events = &events;
   return Enqueue(std::move(job), events.size());
 }
@@ -214,9 +219,10 @@ Status WritePipeline::ApplyJobs(WriteTxn& txn, std::vector<std::unique_ptr<Job>>
   std::map<Key, Pending<ScoreRecord>> scores;
   std::map<Key, SessionRecord> sessions;
 
-  auto prepared = [](const auto& pending, const std::map<std::string, std::string> Job::*map,
-                     const std::string& id) -> const std::string* {
-    if (!pending.is_new || !pending.only_job) return nullptr;
+  auto prepared = [](const auto& pending, const auto Job::*map, const std::string& id) {
+    using Value = typename std::remove_reference_t<
+        decltype(static_cast<const Job*>(nullptr)->*map)>::mapped_type;
+    if (!pending.is_new || !pending.only_job) return static_cast<const Value*>(nullptr);
     const auto& encodings = static_cast<const Job*>(pending.only_job)->*map;
     auto it = encodings.find(id);
     return it == encodings.end() ? nullptr : &it->second;
@@ -227,8 +233,14 @@ Status WritePipeline::ApplyJobs(WriteTxn& txn, std::vector<std::unique_ptr<Job>>
           txn.PutTrace(p.record, p.is_new, prepared(p, &Job::prepared_traces, key.second)));
     }
     for (auto& [key, p] : observations) {
-      LANTERNE_RETURN_IF_ERROR(txn.PutObservation(
-          p.record, p.is_new, prepared(p, &Job::prepared_observations, key.second)));
+      const Job::PreparedObservation* ready = prepared(p, &Job::prepared_observations, key.second);
+      if (ready) {
+        CopyDerivedFields(ready->derived, p.record);
+      } else if (options_.finalize_observation) {
+        options_.finalize_observation(key.first, p.record);
+      }
+      LANTERNE_RETURN_IF_ERROR(
+          txn.PutObservation(p.record, p.is_new, ready ? &ready->encoding : nullptr));
     }
     for (auto& [key, p] : scores) LANTERNE_RETURN_IF_ERROR(txn.PutScore(p.record, p.is_new));
     for (auto& [key, s] : sessions) LANTERNE_RETURN_IF_ERROR(txn.EnsureSession(s));

@@ -20,12 +20,19 @@
 
 namespace lanterne {
 
+// Fills what the server derives from a merged observation before it is stored: usage by
+// tokenization, cost from model prices. Called on request threads (for observations a
+// request creates alone) and on the writer (after merges), so it must be thread-safe.
+using ObservationFinalizer =
+    std::function<void(const std::string& project_id, ObservationRecord& observation)>;
+
 struct WritePipelineOptions {
   // Events allowed to wait for the writer; past this, Submit answers ResourceExhausted
   // instead of letting memory grow.
   size_t max_queued_events = 200000;
   // Upper bound of events in one transaction, so one commit never grows without end.
   size_t max_events_per_commit = 20000;
+  ObservationFinalizer finalize_observation;  // optional
 };
 
 class WritePipeline {
@@ -51,8 +58,14 @@ class WritePipeline {
     // Owned by the submitting thread, which waits until the job is done; so the writer
     // never frees the events, and the submitter can prepare them beforehand.
     std::vector<IngestEvent>* events = nullptr;
-    // Each entity's stored encoding as this job alone would create it (entity id → bytes).
-    std::map<std::string, std::string> prepared_traces, prepared_observations;
+    // Each entity's stored encoding as this job alone would create it (entity id → bytes);
+    // for observations also the finalized derived fields, which live in row columns too.
+    struct PreparedObservation {
+      std::string encoding;
+      ObservationRecord derived;
+    };
+    std::map<std::string, std::string> prepared_traces;
+    std::map<std::string, PreparedObservation> prepared_observations;
     std::function<Status(WriteTxn&)> write;
     std::promise<Status> done;
   };

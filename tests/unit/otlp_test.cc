@@ -1,6 +1,7 @@
 // OTLP decoding (protobuf and JSON into the same messages) and the span → trace and
 // observation mapping of LANGFUSE_API.md section 4.
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -313,6 +314,22 @@ TEST(OtlpMapping, MissingIdsRejectTheWholeExport) {
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find(R"(spans[1] ("no-ids") has no spanId)"), std::string::npos)
       << s.message();
+}
+
+TEST(OtlpMapping, ExportsThatExpandTooMuchAreCutWithAMessage) {
+  // Every span's metadata repeats the resource: 200 spans × 10 KB of resource.
+  ExportBuilder b;
+  b.ResourceString("big", std::string(10000, 'x'));
+  for (int i = 0; i < 200; ++i) {
+    char id[17];
+    std::snprintf(id, sizeof id, "%016x", i + 1);
+    b.Span(id);
+  }
+  OtlpMappedExport mapped = MapOtlpExport(b.request(), kNow, 500'000);
+  EXPECT_GT(mapped.accepted_spans, 10);
+  EXPECT_LT(mapped.accepted_spans, 60);
+  EXPECT_EQ(mapped.accepted_spans + mapped.rejected_spans, 200);
+  EXPECT_NE(mapped.rejection_message.find("the mapped spans exceed"), std::string::npos);
 }
 
 TEST(OtlpMapping, MissingTimesFallBack) {

@@ -820,6 +820,17 @@ void MapSpan(const SpanContext& c, int64_t now_us, std::vector<IngestEvent>& eve
   events.push_back(std::move(obs_event));
 }
 
+// The text an event holds, which is what a mapped export costs in memory.
+size_t MappedBytes(const IngestEvent& e) {
+  auto size = [](const std::optional<std::string>& s) { return s ? s->size() : 0; };
+  if (e.kind == EventKind::kTrace) {
+    return size(e.trace.input) + size(e.trace.output) + size(e.trace.metadata) + 64;
+  }
+  const ObservationPatch& o = e.observation;
+  return size(o.input) + size(o.output) + size(o.metadata) + size(o.model_parameters) +
+         o.name.value.size() + 128;
+}
+
 }  // namespace
 
 Status CheckOtlpSpanIds(const OtlpExportRequest& request) {
@@ -842,9 +853,11 @@ Status CheckOtlpSpanIds(const OtlpExportRequest& request) {
   return Status::Ok();
 }
 
-OtlpMappedExport MapOtlpExport(const OtlpExportRequest& request, int64_t now_us) {
+OtlpMappedExport MapOtlpExport(const OtlpExportRequest& request, int64_t now_us,
+                               size_t max_mapped_bytes) {
   OtlpMappedExport out;
   std::map<std::string, TraceSeen> traces;
+  size_t mapped_bytes = 0;
   for (const auto& resource_spans : request.resource_spans()) {
     SpanAttributes resource(resource_spans.resource().attributes());
     const std::string resource_json =
@@ -860,9 +873,21 @@ OtlpMappedExport MapOtlpExport(const OtlpExportRequest& request, int64_t now_us)
             out.rejection_message = "span \"" + span.name() + "\": " + problem;
           continue;
         }
+        if (mapped_bytes > max_mapped_bytes) {
+          if (out.rejected_spans++ == 0) {
+            out.rejection_message = "span \"" + span.name() +
+                                    "\" and the rest of the export: the mapped spans exceed " +
+                                    std::to_string(max_mapped_bytes >> 20) +
+                                    " MB; send smaller exports";
+          }
+          continue;
+        }
         SpanAttributes attrs(span.attributes());
         SpanContext context{span, attrs, resource, scope, resource_json, scope_json};
+        const size_t first_new = out.events.size();
         MapSpan(context, now_us, out.events, traces);
+        for (size_t i = first_new; i < out.events.size(); ++i)
+          mapped_bytes += MappedBytes(out.events[i]);
         ++out.accepted_spans;
       }
     }

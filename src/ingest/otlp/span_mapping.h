@@ -28,7 +28,11 @@ struct OtlpMappedExport {
 Status CheckOtlpSpanIds(const OtlpExportRequest& request);
 
 // `now_us` is the processing time: the merge order of the events, and the time of spans
-// that carry none.
-OtlpMappedExport MapOtlpExport(const OtlpExportRequest& request, int64_t now_us);
+// that carry none. Mapping can multiply an export's size (every span's metadata repeats
+// its resource's attributes), so once the mapped text passes `max_mapped_bytes` the
+// remaining spans are refused with a message instead of letting memory grow.
+inline constexpr size_t kDefaultMaxMappedBytes = 64u << 20;
+OtlpMappedExport MapOtlpExport(const OtlpExportRequest& request, int64_t now_us,
+                               size_t max_mapped_bytes = kDefaultMaxMappedBytes);
 
 }  // namespace lanterne
