@@ -4,10 +4,12 @@
 #   1. unit tests (GoogleTest) on the release build,
 #   2. the same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer,
 #   3. 30 s of libFuzzer on the OTLP decoders and span mapping (scripts/fuzz.sh, clang),
-#   4. compatibility tests: the real Langfuse SDK from the npm registry against a running
+#   4. tokenizer parity: the C++ tokenizer against the live JavaScript reference
+#      (tests/tokenize/run.sh), and a smoke run of its benchmark (bench/tokenize.sh),
+#   5. compatibility tests: the real Langfuse SDK from the npm registry against a running
 #      `lanterne serve`, including the kill -9 durability test,
-#   5. the compatibility tests again, against the server built with ASan + UBSan,
-#   6. a short smoke run of the ingestion benchmark (checks it works; figures are in
+#   6. the compatibility tests again, against the server built with ASan + UBSan,
+#   7. a short smoke run of the ingestion benchmark (checks it works; figures are in
 #      docs/benchmarks.md, produced by bench/ingest.sh).
 # Ends with one summary line "summary: N passed, N failed".
 set -uo pipefail
@@ -69,6 +71,22 @@ else
   record "fuzz" 1 0 1
 fi
 rm -rf "$fuzz_corpus"
+
+echo "== tokenizer parity (C++ against the tiktoken npm package and Langfuse's counting)"
+LANTERNE_TOKENIZE_BIN="$root/build/release/bench/lanterne-tokenize" bash tests/tokenize/run.sh \
+  2>&1 | tee build/tokenize.log
+rc=${PIPESTATUS[0]}
+p=$(grep -E "^# pass [0-9]+" build/tokenize.log | tail -1 | awk '{print $3}')
+f=$(grep -E "^# fail [0-9]+" build/tokenize.log | tail -1 | awk '{print $3}')
+[ -z "$p" ] && p=0
+[ -z "$f" ] && f=$([ "$rc" -eq 0 ] && echo 0 || echo 1)
+record "tokenizer parity" "$rc" "$p" "$f"
+if COPIES=1 SECONDS_PER_RUN=0 STRICT=1 bash bench/tokenize.sh >build/bench-tokenize.log 2>&1; then
+  record "tokenizer bench smoke" 0 1 0
+else
+  tail -20 build/bench-tokenize.log
+  record "tokenizer bench smoke" 1 0 1
+fi
 
 echo "== compatibility tests (langfuse SDK from npm, real server)"
 LANTERNE_BIN="$root/build/release/lanterne" bash tests/compat/run.sh 2>&1 | tee build/compat.log

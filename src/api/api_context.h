@@ -7,6 +7,7 @@
 #include "auth/api_keys.h"
 #include "http/router.h"
 #include "ingest/write_pipeline.h"
+#include "pricing/model_catalog.h"
 #include "storage/store.h"
 
 namespace lanterne {
@@ -15,6 +16,7 @@ struct ApiContext {
   Store& store;
   WritePipeline& pipeline;
   ApiKeyAuthenticator& auth;
+  ModelCatalog& models;  // project and built-in model definitions (prices)
 };
 
 using AuthedHandler = std::function<Response(Request&, const AuthContext&)>;
@@ -33,5 +35,6 @@ void RegisterSessionRoutes(Router& router, ApiContext& ctx);
 void RegisterScoreRoutes(Router& router, ApiContext& ctx);
 void RegisterProjectRoutes(Router& router, ApiContext& ctx);
 void RegisterOtelRoutes(Router& router, ApiContext& ctx);
+void RegisterModelRoutes(Router& router, ApiContext& ctx);
 
 }  // namespace lanterne

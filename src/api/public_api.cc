@@ -20,8 +20,9 @@ Handler Authed(ApiContext& ctx, bool allow_bearer, ApiHandlerFn fn) {
   });
 }
 
-PublicApi::PublicApi(Store& store, WritePipeline& pipeline, ApiKeyAuthenticator& auth)
-    : ctx_{store, pipeline, auth} {
+PublicApi::PublicApi(Store& store, WritePipeline& pipeline, ApiKeyAuthenticator& auth,
+                     ModelCatalog& models)
+    : ctx_{store, pipeline, auth, models} {
   RegisterIngestionRoutes(router_, ctx_);
   RegisterTraceRoutes(router_, ctx_);
   RegisterObservationRoutes(router_, ctx_);
@@ -29,6 +30,7 @@ PublicApi::PublicApi(Store& store, WritePipeline& pipeline, ApiKeyAuthenticator&
   RegisterScoreRoutes(router_, ctx_);
   RegisterProjectRoutes(router_, ctx_);
   RegisterOtelRoutes(router_, ctx_);
+  RegisterModelRoutes(router_, ctx_);
 }
 
 namespace {

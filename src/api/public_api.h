@@ -10,7 +10,7 @@ namespace lanterne {
 
 class PublicApi {
  public:
-  PublicApi(Store& store, WritePipeline& pipeline, ApiKeyAuthenticator& auth);
+  PublicApi(Store& store, WritePipeline& pipeline, ApiKeyAuthenticator& auth, ModelCatalog& models);
 
   // Answers every request with a Response; never throws.
   Response Handle(Request& request);

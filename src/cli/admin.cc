@@ -61,7 +61,8 @@ int CreateApiKeyCommand(const AdminOptions& o) {
 
 void AddAdminCommands(CLI::App& app, std::function<int()>& run) {
   auto options = std::make_shared<AdminOptions>();
-  CLI::App* admin = app.add_subcommand("admin", "Administration: projects and API keys.");
+  CLI::App* admin =
+      app.add_subcommand("admin", "Administration: projects, API keys, built-in model prices.");
   admin->require_subcommand(1);
   auto add_data_dir = [&](CLI::App* cmd) {
     cmd->add_option("--data-dir", options->data_dir, "Directory of the embedded store")
@@ -85,6 +86,8 @@ void AddAdminCommands(CLI::App& app, std::function<int()>& run) {
   create_key->add_option("--note", options->note, "A note to recognise the key by");
   create_key->callback(
       [&run, options] { run = [options] { return CreateApiKeyCommand(*options); }; });
+
+  AddAdminModelsCommand(*admin, run);
 }
 
 }  // namespace lanterne

@@ -11,11 +11,33 @@
 #include "cli/commands.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "ingest/cost_finalizer.h"
 #include "ingest/write_pipeline.h"
+#include "pricing/builtin_models.h"
+#include "pricing/model_catalog.h"
 #include "storage/store.h"
 
 namespace lanterne {
 namespace {
+
+// The built-in price list. Without it the server still runs: prices are an enrichment,
+// and traces must not be refused for want of them. Project definitions still apply.
+BuiltinModels LoadBuiltinModelsOrNone() {
+  std::string path = BuiltinModelsPath();
+  auto builtins = LoadBuiltinModels(path);
+  if (!builtins.ok()) {
+    LogError("built-in model prices not loaded (" + builtins.status().message() +
+             "); only projects' own model definitions will price observations. Set "
+             "LANTERNE_SHARE_DIR to the folder holding models.json.");
+    return BuiltinModels{};
+  }
+  for (const auto& problem : builtins->problems) {
+    LogError(path + ": " + problem + " (entry skipped)");
+  }
+  LogInfo("built-in model prices: " + std::to_string(builtins->models.size()) +
+          " models, prices as of " + builtins->prices_as_of + ", from " + path);
+  return std::move(builtins).value();
+}
 
 int Serve(const ServeOptions& options) {
   // Signals are taken by sigwait below; every thread started from here inherits the mask,
@@ -46,9 +68,12 @@ int Serve(const ServeOptions& options) {
     LogError("headless initialization: " + init.message());
     return 1;
   }
-  WritePipeline pipeline(**store, WritePipelineOptions{});
+  ModelCatalog models(store->get(), LoadBuiltinModelsOrNone());
+  WritePipelineOptions pipeline_options;
+  if (options.cost_inference) pipeline_options.finalize_observation = MakeCostFinalizer(models);
+  WritePipeline pipeline(**store, pipeline_options);
   ApiKeyAuthenticator auth(**store);
-  PublicApi api(**store, pipeline, auth);
+  PublicApi api(**store, pipeline, auth, models);
   ServerOptions server_options;
   server_options.host = options.host;
   server_options.port = static_cast<uint16_t>(options.port);
@@ -95,12 +120,20 @@ void AddServeCommand(CLI::App& app, std::function<int()>& run) {
                    "Directory of the embedded store (created when missing)")
       ->envname("LANTERNE_DATA_DIR")
       ->capture_default_str();
+  serve
+      ->add_option("--cost-inference", options->cost_inference,
+                   "Price observations from model definitions and tokenize missing usage "
+                   "(false: keep only what clients send)")
+      ->envname("LANTERNE_COST_INFERENCE")
+      ->capture_default_str();
   serve->footer(
       "Headless initialization (read at every start, idempotent):\n"
       "  LANGFUSE_INIT_ORG_ID, LANGFUSE_INIT_ORG_NAME, LANGFUSE_INIT_PROJECT_ID,\n"
       "  LANGFUSE_INIT_PROJECT_NAME, LANGFUSE_INIT_PROJECT_PUBLIC_KEY,\n"
       "  LANGFUSE_INIT_PROJECT_SECRET_KEY, LANGFUSE_INIT_USER_EMAIL,\n"
-      "  LANGFUSE_INIT_USER_NAME, LANGFUSE_INIT_USER_PASSWORD\n");
+      "  LANGFUSE_INIT_USER_NAME, LANGFUSE_INIT_USER_PASSWORD\n"
+      "Built-in model prices: $LANTERNE_SHARE_DIR/models.json, read at start\n"
+      "  (default share dir: " LANTERNE_DEFAULT_SHARE_DIR "); see `lanterne admin models`.\n");
   serve->callback([&run, options] { run = [options] { return Serve(*options); }; });
 }
 

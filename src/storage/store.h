@@ -12,6 +12,7 @@
 
 #include "core/status.h"
 #include "domain/records.h"
+#include "pricing/model_definition.h"
 
 namespace lanterne {
 
@@ -135,6 +136,12 @@ class WriteTxn {
   virtual Status PutApiKey(const ApiKey& key) = 0;
   virtual Status UpsertUser(const User& user, const std::string& org_id,
                             const std::string& role) = 0;
+
+  // A project's own model definition (src/pricing): created, or replaced when the id
+  // exists in the project. `model.project_id` must be set.
+  virtual Status PutModel(const ModelDefinition& model) = 0;
+  // Returns whether it existed.
+  virtual Result<bool> DeleteModel(const std::string& project_id, const std::string& id) = 0;
 };
 
 class Store {
@@ -180,6 +187,14 @@ class Store {
                                                const ScoreQuery& query) = 0;
   virtual Result<std::vector<ScoreRecord>> ScoresOfTrace(const std::string& project_id,
                                                          const std::string& trace_id) = 0;
+
+  // A project's own model definitions (built-in ones are not stored), uncompiled: by model
+  // name, then newest start date (none last), then newest created.
+  virtual Result<Page<ModelDefinition>> ListModels(const std::string& project_id,
+                                                   const PageRequest& page) = 0;
+  virtual Result<std::vector<ModelDefinition>> ListAllModels(const std::string& project_id) = 0;
+  virtual Result<std::optional<ModelDefinition>> GetModel(const std::string& project_id,
+                                                          const std::string& id) = 0;
 
   virtual Result<std::vector<ApiKey>> ListApiKeys() = 0;
   virtual Result<bool> HasUser(const std::string& email) = 0;

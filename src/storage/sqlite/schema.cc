@@ -74,6 +74,16 @@ CREATE TABLE sessions (
   environment TEXT NOT NULL, PRIMARY KEY (project_id, id)) WITHOUT ROWID;
 CREATE INDEX sessions_by_time ON sessions (project_id, created_at);
 )sql",
+    // 2: projects' own model definitions (src/pricing; built-in ones live in
+    // share/models.json). Few rows per project, read whole into the model catalog's cache;
+    // pricing tiers are kept as the JSON the API takes and returns.
+    R"sql(
+CREATE TABLE models (
+  project_id TEXT NOT NULL, id TEXT NOT NULL, model_name TEXT NOT NULL,
+  match_pattern TEXT NOT NULL, start_date INTEGER, unit TEXT, tokenizer_id TEXT,
+  tokenizer_config TEXT, pricing_tiers TEXT NOT NULL, created_at INTEGER NOT NULL,
+  PRIMARY KEY (project_id, id)) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "storage/record_codec.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/id_index.h"
+#include "storage/sqlite/model_rows.h"
 #include "storage/sqlite/schema.h"
 #include "storage/store.h"
 
@@ -532,6 +533,12 @@ class SqliteWriteTxn : public WriteTxn {
     return Status::Ok();
   }
 
+  Status PutModel(const ModelDefinition& model) override { return sqlite::PutModelRow(db_, model); }
+
+  Result<bool> DeleteModel(const std::string& project_id, const std::string& id) override {
+    return sqlite::DeleteModelRow(db_, project_id, id);
+  }
+
  private:
   sqlite3* db_;
   Statement find_trace_, insert_trace_, update_trace_;
@@ -967,6 +974,23 @@ class SqliteStore : public Store {
     while ((rc = s.Step()) == SQLITE_ROW) scores.push_back(ReadScore(s));
     if (rc != SQLITE_DONE) return StepError(conn.get(), "list trace scores");
     return scores;
+  }
+
+  Result<Page<ModelDefinition>> ListModels(const std::string& project_id,
+                                           const PageRequest& page) override {
+    auto conn = Borrow();
+    return sqlite::ListModelRows(conn.get(), project_id, page);
+  }
+
+  Result<std::vector<ModelDefinition>> ListAllModels(const std::string& project_id) override {
+    auto conn = Borrow();
+    return sqlite::ListAllModelRows(conn.get(), project_id);
+  }
+
+  Result<std::optional<ModelDefinition>> GetModel(const std::string& project_id,
+                                                  const std::string& id) override {
+    auto conn = Borrow();
+    return sqlite::GetModelRow(conn.get(), project_id, id);
   }
 
   Result<std::vector<ApiKey>> ListApiKeys() override {
