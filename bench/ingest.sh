@@ -16,7 +16,7 @@
 #   HALF_CONNECTIONS=16 HALF_TRACES_PER_BATCH=14 BASELINE_MAX_ROWS=300000
 #   COLD_START_ROWS=1000000 FILL_MAX_SECONDS=60 COLD_START_RUNS=3
 #   OTLP_DURATION=$FULL_DURATION  the OTLP protobuf run (0 skips it)
-#   NOCOST_DURATION=$FULL_DURATION  the batch run without cost inference (0 skips it)
+#   COST_PAIRS=3 COST_DURATION=6  cost inference on/off pairs (0 pairs skips them)
 #   STRICT=1                      exit 1 when a target is missed
 
 set -euo pipefail
@@ -36,7 +36,8 @@ COLD_START_ROWS=${COLD_START_ROWS:-1000000}
 FILL_MAX_SECONDS=${FILL_MAX_SECONDS:-60}
 COLD_START_RUNS=${COLD_START_RUNS:-3}
 OTLP_DURATION=${OTLP_DURATION:-$FULL_DURATION}
-NOCOST_DURATION=${NOCOST_DURATION:-$FULL_DURATION}
+COST_PAIRS=${COST_PAIRS:-3}
+COST_DURATION=${COST_DURATION:-6}
 READY_TIMEOUT=${READY_TIMEOUT:-20}
 STRICT=${STRICT:-0}
 
@@ -299,28 +300,39 @@ if [[ $OTLP_DURATION != 0 ]]; then
   rm -rf "$DATA"
 fi
 
-# --- 6b. the batch run again without cost inference (its overhead) -----------
-NOCOST='' NOCOST_OBS_PER_S=0 COST_OVERHEAD_PCT=0 COST_CPU_OVERHEAD_PCT=0
-if [[ $NOCOST_DURATION != 0 ]]; then
-  DATA=$WORK/nocost-data
-  mkdir -p "$DATA"
-  SERVER_ARGS=(--cost-inference false)
-  start_server
-  log "batch without cost inference: ${NOCOST_DURATION}s"
-  CPU0=$(cpu_ticks "$SERVER_PID")
-  run_loadgen NOCOST "$NOCOST_DURATION" --connections "$CONNECTIONS" --traces-per-batch "$TRACES_PER_BATCH"
-  ensure_alive "the run without cost inference"
-  CPU1=$(cpu_ticks "$SERVER_PID")
-  echo "nocost: $NOCOST" >&2
-  NOCOST_OBS_PER_S=$(jget "$NOCOST" observations_per_s)
-  NOCOST_CPU_US=$(calc '%.1f' "($CPU1 - $CPU0) / $TICKS * 1e6 / $(jget "$NOCOST" observations)")
-  FULL_CPU_US=$(calc '%.1f' "$SERVER_CORES * $FULL_SECONDS * 1e6 / $FULL_OBS")
-  COST_OVERHEAD_PCT=$(calc '%.1f' "($NOCOST_OBS_PER_S / $FULL_OBS_PER_S - 1) * 100")
-  COST_CPU_OVERHEAD_PCT=$(calc '%.1f' "($FULL_CPU_US / $NOCOST_CPU_US - 1) * 100")
-  TOTAL_ERRORS=$((TOTAL_ERRORS + $(jget "$NOCOST" errors)))
-  stop_server
+# --- 6b. cost inference on and off, in alternating pairs (its overhead) ------
+# One pair after another on fresh data directories, so that drift on a shared machine hits
+# both sides alike; the medians are compared.
+NOCOST='' COST_OVERHEAD_PCT=0 COST_CPU_OVERHEAD_PCT=0 ON_OBS_PER_S=0 OFF_OBS_PER_S=0
+ON_CPU_US=0 OFF_CPU_US=0
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+if [[ $COST_PAIRS != 0 ]]; then
+  ON_RATES=() OFF_RATES=() ON_CPUS=() OFF_CPUS=()
+  for ((pair = 1; pair <= COST_PAIRS; ++pair)); do
+    for mode in true false; do
+      DATA=$WORK/cost-$mode-$pair
+      mkdir -p "$DATA"
+      SERVER_ARGS=(--cost-inference "$mode")
+      start_server
+      CPU0=$(cpu_ticks "$SERVER_PID")
+      run_loadgen NOCOST "$COST_DURATION" --connections "$CONNECTIONS" --traces-per-batch "$TRACES_PER_BATCH"
+      ensure_alive "the cost inference runs"
+      CPU1=$(cpu_ticks "$SERVER_PID")
+      echo "cost inference $mode: $NOCOST" >&2
+      RATE=$(jget "$NOCOST" observations_per_s)
+      CPU_US=$(calc '%.1f' "($CPU1 - $CPU0) / $TICKS * 1e6 / $(jget "$NOCOST" observations)")
+      if [[ $mode == true ]]; then ON_RATES+=("$RATE") ON_CPUS+=("$CPU_US"); else OFF_RATES+=("$RATE") OFF_CPUS+=("$CPU_US"); fi
+      TOTAL_ERRORS=$((TOTAL_ERRORS + $(jget "$NOCOST" errors)))
+      stop_server
+      rm -rf "$DATA"
+    done
+  done
   SERVER_ARGS=()
-  rm -rf "$DATA"
+  ON_OBS_PER_S=$(median "${ON_RATES[@]}") OFF_OBS_PER_S=$(median "${OFF_RATES[@]}")
+  ON_CPU_US=$(median "${ON_CPUS[@]}") OFF_CPU_US=$(median "${OFF_CPUS[@]}")
+  COST_OVERHEAD_PCT=$(calc '%.1f' "($OFF_OBS_PER_S / $ON_OBS_PER_S - 1) * 100")
+  COST_CPU_OVERHEAD_PCT=$(calc '%.1f' "($ON_CPU_US / $OFF_CPU_US - 1) * 100")
+  log "cost inference on/off: ${ON_RATES[*]} / ${OFF_RATES[*]} obs/s; ${ON_CPUS[*]} / ${OFF_CPUS[*]} µs CPU per observation"
 fi
 
 # --- 7. naive SQLite baseline ------------------------------------------------
@@ -348,7 +360,7 @@ PEAK_OK=$(check "$PEAK_RSS_KB < 300 * 1024")
 COLD_OK=$(check "$COLD_MEDIAN_MS < 200")
 ERRORS_OK=$(check "$TOTAL_ERRORS == 0")
 OTLP_OK=$(check "$OTLP_DURATION == 0 || $OTLP_RATIO >= 0.8")
-COST_OK=$(check "$NOCOST_DURATION == 0 || $COST_CPU_OVERHEAD_PCT < 5")
+COST_OK=$(check "$COST_PAIRS == 0 || $COST_CPU_OVERHEAD_PCT < 5")
 FAILED=0
 [[ $THROUGHPUT_OK$RATIO_OK$P99_OK$IDLE_OK$PEAK_OK$COLD_OK$ERRORS_OK$OTLP_OK$COST_OK == *missed* ]] && FAILED=1
 [[ ${SERVER_ROWS:-} =~ ^[0-9]+$ ]] || SERVER_ROWS="n/a"
@@ -366,7 +378,7 @@ Load average before the run: $LOAD_AT_START (other work on the machine skews abs
 | ratio to the baseline | **${RATIO}×** | ≥ 3× | $RATIO_OK |
 | OTLP protobuf, full speed, fresh data directory ($CONNECTIONS connections, $((TRACES_PER_BATCH * 6))-span exports) | **$(calc '%.0f' "$OTLP_SPANS_PER_S") spans/s** (p50 / p99 $(jget "$OTLP" p50_ms) / $(jget "$OTLP" p99_ms) ms) | | |
 | OTLP spans/s ÷ batch observations stored/s ($FULL_STORED_PER_S/s: 5 of every 6 observation events create one) | **${OTLP_RATIO}** (÷ observation events/s: ${OTLP_EVENT_RATIO}) | ≥ 0.8 | $OTLP_OK |
-| batch without cost inference (\`--cost-inference false\`), fresh data directory | $(calc '%.0f' "$NOCOST_OBS_PER_S") observations/s; server CPU ${NOCOST_CPU_US:-?} µs/observation vs ${FULL_CPU_US:-?} with it | | |
+| batch with / without cost inference (\`--cost-inference false\`), medians of $COST_PAIRS alternating ${COST_DURATION}s pairs | $ON_OBS_PER_S / $OFF_OBS_PER_S observations/s; server CPU $ON_CPU_US / $OFF_CPU_US µs per observation | | |
 | time cost inference adds to ingestion: by throughput / by server CPU per observation | **${COST_OVERHEAD_PCT}% / ${COST_CPU_OVERHEAD_PCT}%** | < 5% | $COST_OK |
 | latency at full speed, p50 / p99 | $(jget "$FULL" p50_ms) / $(jget "$FULL" p99_ms) ms | | |
 | p99 of a $((HALF_TRACES_PER_BATCH * 7))-event batch at half load ($(jget "$HALF" batches_per_s) batches/s) | **$HALF_P99 ms** (p50 $(jget "$HALF" p50_ms) ms) | < 50 ms | $P99_OK |
@@ -385,7 +397,7 @@ Raw results:
 full:     $FULL
 half:     $HALF
 otlp:     $OTLP
-nocost:   $NOCOST
+last cost pair run: $NOCOST
 $(for f in "${FILLS[@]}"; do echo "fill:     $f"; done)
 baseline: $BASE
 \`\`\`

@@ -118,6 +118,20 @@ void CopyDerivedFields(const ObservationRecord& from, ObservationRecord& to) {
   to.cost_calculated = from.cost_calculated;
 }
 
+void MoveDerivedFields(ObservationRecord&& from, ObservationRecord& to) {
+  to.usage_details = std::move(from.usage_details);
+  to.cost_details = std::move(from.cost_details);
+  to.usage_unit = std::move(from.usage_unit);
+  to.model_id = std::move(from.model_id);
+  to.pricing_tier_id = std::move(from.pricing_tier_id);
+  to.pricing_tier_name = std::move(from.pricing_tier_name);
+  to.input_price = from.input_price;
+  to.output_price = from.output_price;
+  to.total_price = from.total_price;
+  to.usage_calculated = from.usage_calculated;
+  to.cost_calculated = from.cost_calculated;
+}
+
 void ApplyScorePatch(ScoreRecord& r, const ScorePatch& p, bool is_new, int64_t now_us) {
   ScoreRecord merged = p;
   merged.project_id = r.project_id;

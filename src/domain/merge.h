@@ -19,6 +19,7 @@ void ApplyObservationPatch(ObservationRecord& record, const ObservationPatch& pa
 // Copies what the server derived for an observation (final usage and cost, pricing fields,
 // and whether they were computed) from one copy of the record to another.
 void CopyDerivedFields(const ObservationRecord& from, ObservationRecord& to);
+void MoveDerivedFields(ObservationRecord&& from, ObservationRecord& to);
 
 void ApplyScorePatch(ScoreRecord& record, const ScorePatch& patch, bool is_new, int64_t now_us);
 

@@ -34,8 +34,7 @@ UsageMap CountedUsage(const ModelDefinition& model, const ObservationRecord& o) 
 
 }  // namespace
 
-void PriceObservation(ModelCatalog& catalog, const std::string& project_id,
-                      ObservationRecord& o) {
+void PriceObservation(ModelCatalog& catalog, const std::string& project_id, ObservationRecord& o) {
   // Start from what the client sent: values computed by an earlier merge are recomputed.
   if (o.usage_calculated) o.usage_details.clear();
   if (o.cost_calculated) o.cost_details.clear();

@@ -112,7 +112,7 @@ Status WritePipeline::Submit(const std::string& project_id, std::vector<IngestEv
       [&](const std::string& id, ObservationRecord& r) {
         if (options_.finalize_observation) options_.finalize_observation(project_id, r);
         Job::PreparedObservation prepared{store_.EncodeObservation(r), {}};
-        CopyDerivedFields(r, prepared.derived);
+        MoveDerivedFields(std::move(r), prepared.derived);
         job->prepared_observations.emplace(id, std::move(prepared));
       });
   job->events = &events;
@@ -235,6 +235,7 @@ Status WritePipeline::ApplyJobs(WriteTxn& txn, std::vector<std::unique_ptr<Job>>
     for (auto& [key, p] : observations) {
       const Job::PreparedObservation* ready = prepared(p, &Job::prepared_observations, key.second);
       if (ready) {
+        // Copied, not moved: a failed group is retried job by job with the same preparation.
         CopyDerivedFields(ready->derived, p.record);
       } else if (options_.finalize_observation) {
         options_.finalize_observation(key.first, p.record);
