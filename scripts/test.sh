@@ -8,6 +8,8 @@
 #      (tests/tokenize/run.sh), and a smoke run of its benchmark (bench/tokenize.sh),
 #   5. compatibility tests: the real Langfuse SDK from the npm registry against a running
 #      `lanterne serve`, including the kill -9 durability test,
+#      and the web UI's tests: Vitest unit tests (after step 1) and the browser end-to-end
+#      test (tests/e2e: chromium, a real server, the SDK; screenshots in build/e2e-screenshots),
 #   6. the compatibility tests again, against the server built with ASan + UBSan,
 #   7. a short smoke run of the ingestion benchmark (checks it works; figures are in
 #      docs/benchmarks.md, produced by bench/ingest.sh).
@@ -47,6 +49,15 @@ ctest --test-dir build/release --output-on-failure -j2 2>&1 | tee build/unit-rel
 rc=${PIPESTATUS[0]}
 read -r p f < <(count_ctest build/unit-release.log)
 record "unit (release)" "$rc" "$p" "$f"
+
+echo "== web UI unit tests (Vitest: rendering decisions, formatting, URL filters)"
+(cd web && NO_COLOR=1 npm test 2>&1) | tee build/web-unit.log
+rc=${PIPESTATUS[0]}
+p=$(grep -E "^ +Tests +.*[0-9]+ passed" build/web-unit.log | tail -1 | sed -E 's/.* ([0-9]+) passed.*/\1/')
+f=$(grep -E "^ +Tests +.*[0-9]+ failed" build/web-unit.log | tail -1 | sed -E 's/.* ([0-9]+) failed.*/\1/')
+[ -z "$p" ] && p=0
+[ -z "$f" ] && f=$([ "$rc" -eq 0 ] && echo 0 || echo 1)
+record "web unit" "$rc" "$p" "$f"
 
 echo "== unit tests (ASan + UBSan)"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLANTERNE_SANITIZE=address,undefined \
@@ -96,6 +107,15 @@ f=$(grep -E "^# fail [0-9]+" build/compat.log | tail -1 | awk '{print $3}')
 [ -z "$p" ] && p=0
 [ -z "$f" ] && f=$([ "$rc" -eq 0 ] && echo 0 || echo 1)
 record "compat" "$rc" "$p" "$f"
+
+echo "== web UI end-to-end (Debian's chromium via playwright-core, real server, langfuse SDK)"
+LANTERNE_BIN="$root/build/release/lanterne" bash tests/e2e/run.sh 2>&1 | tee build/e2e.log
+rc=${PIPESTATUS[0]}
+p=$(grep -E "^# pass [0-9]+" build/e2e.log | tail -1 | awk '{print $3}')
+f=$(grep -E "^# fail [0-9]+" build/e2e.log | tail -1 | awk '{print $3}')
+[ -z "$p" ] && p=0
+[ -z "$f" ] && f=$([ "$rc" -eq 0 ] && echo 0 || echo 1)
+record "e2e (web UI)" "$rc" "$p" "$f"
 
 if [ -x build/asan/lanterne ]; then
   echo "== compatibility tests against the server built with ASan + UBSan (leaks included)"

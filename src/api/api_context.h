@@ -37,4 +37,20 @@ void RegisterProjectRoutes(Router& router, ApiContext& ctx);
 void RegisterOtelRoutes(Router& router, ApiContext& ctx);
 void RegisterModelRoutes(Router& router, ApiContext& ctx);
 
+// The public API's project-data handlers, which the UI API (src/api/ui_*) runs behind a
+// session and a permission check instead of a key: same parameters, same answers.
+struct DataHandlers {
+  ApiHandlerFn list_traces, get_trace, delete_trace, delete_traces;
+  ApiHandlerFn list_observations, get_observation;
+  ApiHandlerFn list_sessions, get_session;
+  ApiHandlerFn list_scores_v2, get_score;
+};
+void ExportTraceHandlers(DataHandlers& out);
+void ExportObservationHandlers(DataHandlers& out);
+void ExportSessionHandlers(DataHandlers& out);
+void ExportScoreHandlers(DataHandlers& out);
+
+// The web UI's JSON API under /api/ui (docs/ui-api.md): session cookies, CSRF, roles.
+void RegisterUiRoutes(Router& router, ApiContext& ctx);
+
 }  // namespace lanterne

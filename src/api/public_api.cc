@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "api/responses.h"
+#include "api/ui_static.h"
 
 namespace lanterne {
 
@@ -31,6 +32,7 @@ PublicApi::PublicApi(Store& store, WritePipeline& pipeline, ApiKeyAuthenticator&
   RegisterProjectRoutes(router_, ctx_);
   RegisterOtelRoutes(router_, ctx_);
   RegisterModelRoutes(router_, ctx_);
+  RegisterUiRoutes(router_, ctx_);  // /api/ui: the web UI's JSON API (docs/ui-api.md)
 }
 
 namespace {
@@ -69,6 +71,10 @@ Response PublicApi::Handle(Request& request) {
         response = (*handler)(request);
         break;
       case Router::MatchResult::kNotFound:
+        if (request.method == "GET" && IsWebUiPath(request.path)) {  // the web UI (docs/ui.md)
+          response = ServeWebUi(request);
+          break;
+        }
         response = ErrorResponse(404, "No route for " + request.method + " " + request.path,
                                  "LangfuseNotFoundError");
         break;

@@ -70,4 +70,9 @@ void RegisterObservationRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/api/public/observations/{observationId}", Authed(ctx, false, GetObservation));
 }
 
+void ExportObservationHandlers(DataHandlers& out) {
+  out.list_observations = ListObservations;
+  out.get_observation = GetObservation;
+}
+
 }  // namespace lanterne

@@ -161,4 +161,9 @@ void RegisterScoreRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/api/public/v2/scores/{scoreId}", Authed(ctx, false, GetScore));
 }
 
+void ExportScoreHandlers(DataHandlers& out) {
+  out.list_scores_v2 = ListScoresV2;
+  out.get_score = GetScore;
+}
+
 }  // namespace lanterne

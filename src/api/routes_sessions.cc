@@ -70,4 +70,9 @@ void RegisterSessionRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/api/public/sessions/{sessionId}", Authed(ctx, false, GetSession));
 }
 
+void ExportSessionHandlers(DataHandlers& out) {
+  out.list_sessions = ListSessions;
+  out.get_session = GetSession;
+}
+
 }  // namespace lanterne

@@ -166,4 +166,11 @@ void RegisterTraceRoutes(Router& router, ApiContext& ctx) {
   router.Add("DELETE", "/api/public/traces/{traceId}", Authed(ctx, false, DeleteTrace));
 }
 
+void ExportTraceHandlers(DataHandlers& out) {
+  out.list_traces = ListTraces;
+  out.get_trace = GetTrace;
+  out.delete_trace = DeleteTrace;
+  out.delete_traces = DeleteTraces;
+}
+
 }  // namespace lanterne

@@ -56,6 +56,17 @@ std::optional<ApiKey> ApiKeyAuthenticator::Find(const std::string& public_key) {
   return it->second;
 }
 
+void ApiKeyAuthenticator::Forget(const std::string& public_key) {
+  // Under the lock: a reload that read the key table before the delete finishes first.
+  std::lock_guard lock(mu_);
+  by_public_key_.erase(public_key);
+}
+
+void ApiKeyAuthenticator::Remember(const ApiKey& key) {
+  std::lock_guard lock(mu_);
+  by_public_key_.insert_or_assign(key.public_key, key);
+}
+
 Result<AuthContext> ApiKeyAuthenticator::Authenticate(std::string_view header, bool allow_bearer) {
   if (header.empty()) return Status::Unauthenticated("No authorization header");
   auto space = header.find(' ');

@@ -45,6 +45,13 @@ class ApiKeyAuthenticator {
   // key alone. Returns Unauthenticated / PermissionDenied with Langfuse's messages.
   Result<AuthContext> Authenticate(std::string_view authorization, bool allow_bearer);
 
+  // Drops a key from the cache once it is deleted from the store, so it stops working on
+  // the very next request (the web UI's key revocation).
+  void Forget(const std::string& public_key);
+  // Adds a key just written to the store, so it works at once (without waiting for the
+  // throttled reload).
+  void Remember(const ApiKey& key);
+
  private:
   std::optional<ApiKey> Find(const std::string& public_key);
 

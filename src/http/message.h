@@ -17,6 +17,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;                      // already gunzipped when sent with Content-Encoding: gzip
   std::vector<std::string> path_params;  // filled by the router, decoded
+  std::string remote_address;            // the peer's IP address, when known
 
   // First header with this lowercase name. Also tries the name with '-' and '_' swapped,
   // since some SDKs send x_langfuse_* headers.

@@ -79,7 +79,13 @@ struct HttpServer::Impl {
     http::response<http::string_body> res{static_cast<http::status>(response.status), version};
     res.set(http::field::server, "Lanterne");
     res.set(http::field::content_type, response.content_type);
-    for (auto& [name, value] : response.headers) res.set(name, value);
+    for (auto& [name, value] : response.headers) {
+      if (name == "Set-Cookie") {
+        res.insert(name, value);  // one header per cookie
+      } else {
+        res.set(name, value);
+      }
+    }
     res.keep_alive(keep_alive);
     res.body() = std::move(response.body);
     res.prepare_payload();
@@ -89,6 +95,9 @@ struct HttpServer::Impl {
   }
 
   asio::awaitable<void> Session(tcp::socket socket) {
+    beast::error_code peer_ec;
+    auto peer = socket.remote_endpoint(peer_ec);
+    std::string remote_address = peer_ec ? std::string() : peer.address().to_string();
     beast::tcp_stream stream(std::move(socket));
     {
       std::lock_guard lock(sockets_mu);
@@ -143,6 +152,7 @@ struct HttpServer::Impl {
         unsigned version = msg.version();
 
         Request request;
+        request.remote_address = remote_address;
         request.method = std::string(msg.method_string());
         std::string_view target(msg.target().data(), msg.target().size());
         auto q = target.find('?');

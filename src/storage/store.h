@@ -105,6 +105,34 @@ struct User {
   int64_t created_at_us = 0;
 };
 
+// Accounts of the web UI (src/auth, src/api/ui_*). Roles are OWNER, ADMIN, MEMBER, VIEWER.
+struct Membership {
+  std::string org_id, user_id, role;
+};
+
+struct OrgMember {
+  User user;  // without password_hash
+  std::string role;
+};
+
+// A project-level role that overrides the user's organization role in that project.
+struct ProjectRole {
+  std::string project_id, user_id, role;
+};
+
+// A logged-in browser: only the SHA-256 of its cookie token is stored.
+struct UiSession {
+  std::string token_hash, user_id, csrf_token;
+  int64_t created_at_us = 0, expires_at_us = 0;
+};
+
+struct Invitation {
+  std::string id, token_hash, org_id, role;
+  std::optional<std::string> email;
+  std::string invited_by;
+  int64_t created_at_us = 0, expires_at_us = 0;
+};
+
 // One write transaction. Reads inside it see its own earlier writes. Not thread-safe:
 // used by the single batch writer.
 class WriteTxn {
@@ -136,6 +164,34 @@ class WriteTxn {
   virtual Status PutApiKey(const ApiKey& key) = 0;
   virtual Status UpsertUser(const User& user, const std::string& org_id,
                             const std::string& role) = 0;
+
+  // Web UI accounts. CreateUser answers AlreadyExists when the email is taken.
+  virtual Status CreateUser(const User& user) = 0;
+  virtual Status SetUserPassword(const std::string& user_id, const std::string& hash) = 0;
+  virtual Status RenameOrganization(const std::string& org_id, const std::string& name) = 0;
+  // Removes the organization and its memberships and invitations; its projects must be
+  // gone first.
+  virtual Status DeleteOrganization(const std::string& org_id) = 0;
+  virtual Status RenameProject(const std::string& project_id, const std::string& name) = 0;
+  // Removes the project, its keys, models and role overrides. Its traces stay on disk but
+  // nothing can reach them any more (no key, no project).
+  virtual Status DeleteProject(const std::string& project_id) = 0;
+  virtual Status PutMembership(const Membership& membership) = 0;
+  // Also drops the user's role overrides in the organization's projects.
+  virtual Status DeleteMembership(const std::string& org_id, const std::string& user_id) = 0;
+  // `role` empty: no override.
+  virtual Status SetProjectRole(const std::string& project_id, const std::string& user_id,
+                                const std::string& role) = 0;
+  virtual Status PutUiSession(const UiSession& session) = 0;
+  virtual Status TouchUiSession(const std::string& token_hash, int64_t expires_at_us) = 0;
+  virtual Status DeleteUiSession(const std::string& token_hash) = 0;
+  // Every session of the user except `keep_token_hash`.
+  virtual Status DeleteUiSessionsOfUser(const std::string& user_id,
+                                        const std::string& keep_token_hash) = 0;
+  virtual Status PutInvitation(const Invitation& invitation) = 0;
+  virtual Status DeleteInvitation(const std::string& id) = 0;
+  // Returns whether the key existed in the project.
+  virtual Result<bool> DeleteApiKey(const std::string& project_id, const std::string& id) = 0;
 
   // A project's own model definition (src/pricing): created, or replaced when the id
   // exists in the project. `model.project_id` must be set.
@@ -200,6 +256,19 @@ class Store {
   virtual Result<bool> HasUser(const std::string& email) = 0;
   virtual Result<std::optional<Project>> GetProject(const std::string& project_id) = 0;
   virtual Result<std::optional<Organization>> GetOrganization(const std::string& org_id) = 0;
+
+  // Web UI accounts (see the WriteTxn methods).
+  virtual Result<int64_t> CountUsers() = 0;
+  virtual Result<std::optional<User>> FindUserByEmail(const std::string& email) = 0;
+  virtual Result<std::optional<User>> GetUser(const std::string& user_id) = 0;
+  virtual Result<std::vector<Membership>> MembershipsOfUser(const std::string& user_id) = 0;
+  virtual Result<std::vector<OrgMember>> MembersOfOrganization(const std::string& org_id) = 0;
+  virtual Result<std::vector<Project>> ProjectsOfOrganization(const std::string& org_id) = 0;
+  virtual Result<std::vector<ProjectRole>> ProjectRolesOfUser(const std::string& user_id) = 0;
+  virtual Result<std::vector<ProjectRole>> ProjectRolesOfProject(const std::string& project_id) = 0;
+  virtual Result<std::optional<UiSession>> GetUiSession(const std::string& token_hash) = 0;
+  virtual Result<std::optional<Invitation>> GetInvitation(const std::string& token_hash) = 0;
+  virtual Result<std::vector<ApiKey>> ApiKeysOfProject(const std::string& project_id) = 0;
 };
 
 struct SqliteOptions {

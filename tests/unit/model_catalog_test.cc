@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir.h"
+
 #include "pricing/builtin_models.h"
 #include "pricing/cost.h"
 
@@ -16,24 +18,6 @@ namespace lanterne {
 namespace {
 
 constexpr int64_t kDay = 86'400'000'000;
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    std::ostringstream name;
-    name << "lanterne-catalog-test-" << std::hex << rd() << rd();
-    path_ = std::filesystem::temp_directory_path() / name.str();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 ModelDefinition Def(std::string id, std::string pattern, double input_price,
                     std::optional<std::string> project = std::nullopt,

@@ -7,29 +7,13 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "temp_dir.h"
+
 #include "pricing/model_parse.h"
 #include "storage/store.h"
 
 namespace lanterne {
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    std::ostringstream name;
-    name << "lanterne-model-store-test-" << std::hex << rd() << rd();
-    path_ = std::filesystem::temp_directory_path() / name.str();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 ModelDefinition Parsed(std::string project, std::string id, std::string body,
                        int64_t created = 1'700'000'000'000'000) {

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir.h"
+
 #include "core/time.h"
 #include "ingest/batch_decoder.h"
 #include "ingest/write_pipeline.h"
@@ -18,26 +20,6 @@ namespace {
 
 constexpr int64_t kT0 = 1'710'498'600'000'000;  // 2024-03-15T10:30:00Z
 constexpr int64_t kSecond = 1'000'000;
-
-// A fresh data directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd());
-    std::ostringstream name;
-    name << "lanterne-store-test-" << std::hex << rng();
-    path_ = std::filesystem::temp_directory_path() / name.str();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 std::unique_ptr<Store> Open(const TempDir& dir) {
   auto store = OpenSqliteStore(dir.path());

@@ -84,6 +84,26 @@ CREATE TABLE models (
   tokenizer_config TEXT, pricing_tiers TEXT NOT NULL, created_at INTEGER NOT NULL,
   PRIMARY KEY (project_id, id)) WITHOUT ROWID;
 )sql",
+    // 3: web UI accounts. Sessions and invitations keep only the SHA-256 of their token;
+    // project_roles override a member's organization role in one project. IF NOT EXISTS: a
+    // data directory rewound to an older schema version (tests do) migrates forward again.
+    R"sql(
+CREATE TABLE IF NOT EXISTS ui_sessions (
+  token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ui_sessions_by_user ON ui_sessions (user_id);
+CREATE TABLE IF NOT EXISTS invitations (
+  id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, org_id TEXT NOT NULL,
+  role TEXT NOT NULL, email TEXT, invited_by TEXT NOT NULL, created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS project_roles (
+  project_id TEXT NOT NULL, user_id TEXT NOT NULL, role TEXT NOT NULL,
+  PRIMARY KEY (project_id, user_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS project_roles_by_user ON project_roles (user_id);
+CREATE INDEX IF NOT EXISTS memberships_by_user ON memberships (user_id);
+CREATE INDEX IF NOT EXISTS projects_by_org ON projects (org_id);
+CREATE INDEX IF NOT EXISTS api_keys_by_project ON api_keys (project_id);
+)sql",
 };
 
 }  // namespace

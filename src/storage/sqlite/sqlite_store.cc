@@ -18,6 +18,7 @@
 #include "core/json.h"
 #include "core/time.h"
 #include "storage/record_codec.h"
+#include "storage/sqlite/account_rows.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/id_index.h"
 #include "storage/sqlite/model_rows.h"
@@ -539,6 +540,55 @@ class SqliteWriteTxn : public WriteTxn {
     return sqlite::DeleteModelRow(db_, project_id, id);
   }
 
+  Status CreateUser(const User& user) override { return sqlite::CreateUserRow(db_, user); }
+  Status SetUserPassword(const std::string& user_id, const std::string& hash) override {
+    return sqlite::SetUserPasswordRow(db_, user_id, hash);
+  }
+  Status RenameOrganization(const std::string& org_id, const std::string& name) override {
+    return sqlite::RenameOrganizationRow(db_, org_id, name);
+  }
+  Status DeleteOrganization(const std::string& org_id) override {
+    return sqlite::DeleteOrganizationRows(db_, org_id);
+  }
+  Status RenameProject(const std::string& project_id, const std::string& name) override {
+    return sqlite::RenameProjectRow(db_, project_id, name);
+  }
+  Status DeleteProject(const std::string& project_id) override {
+    return sqlite::DeleteProjectRows(db_, project_id);
+  }
+  Status PutMembership(const Membership& membership) override {
+    return sqlite::PutMembershipRow(db_, membership);
+  }
+  Status DeleteMembership(const std::string& org_id, const std::string& user_id) override {
+    return sqlite::DeleteMembershipRows(db_, org_id, user_id);
+  }
+  Status SetProjectRole(const std::string& project_id, const std::string& user_id,
+                        const std::string& role) override {
+    return sqlite::SetProjectRoleRow(db_, project_id, user_id, role);
+  }
+  Status PutUiSession(const UiSession& session) override {
+    return sqlite::PutUiSessionRow(db_, session);
+  }
+  Status TouchUiSession(const std::string& token_hash, int64_t expires_at_us) override {
+    return sqlite::TouchUiSessionRow(db_, token_hash, expires_at_us);
+  }
+  Status DeleteUiSession(const std::string& token_hash) override {
+    return sqlite::DeleteUiSessionRow(db_, token_hash);
+  }
+  Status DeleteUiSessionsOfUser(const std::string& user_id,
+                                const std::string& keep_token_hash) override {
+    return sqlite::DeleteUiSessionRowsOfUser(db_, user_id, keep_token_hash);
+  }
+  Status PutInvitation(const Invitation& invitation) override {
+    return sqlite::PutInvitationRow(db_, invitation);
+  }
+  Status DeleteInvitation(const std::string& id) override {
+    return sqlite::DeleteInvitationRow(db_, id);
+  }
+  Result<bool> DeleteApiKey(const std::string& project_id, const std::string& id) override {
+    return sqlite::DeleteApiKeyRow(db_, project_id, id);
+  }
+
  private:
   sqlite3* db_;
   Statement find_trace_, insert_trace_, update_trace_;
@@ -1035,6 +1085,51 @@ class SqliteStore : public Store {
     if (rc == SQLITE_DONE) return std::optional<Organization>();
     if (rc != SQLITE_ROW) return StepError(conn.get(), "read organization");
     return std::optional<Organization>(Organization{s.Text(0), s.Text(1)});
+  }
+
+  Result<int64_t> CountUsers() override {
+    auto conn = Borrow();
+    return sqlite::CountUserRows(conn.get());
+  }
+  Result<std::optional<User>> FindUserByEmail(const std::string& email) override {
+    auto conn = Borrow();
+    return sqlite::FindUserRowByEmail(conn.get(), email);
+  }
+  Result<std::optional<User>> GetUser(const std::string& user_id) override {
+    auto conn = Borrow();
+    return sqlite::GetUserRow(conn.get(), user_id);
+  }
+  Result<std::vector<Membership>> MembershipsOfUser(const std::string& user_id) override {
+    auto conn = Borrow();
+    return sqlite::MembershipRowsOfUser(conn.get(), user_id);
+  }
+  Result<std::vector<OrgMember>> MembersOfOrganization(const std::string& org_id) override {
+    auto conn = Borrow();
+    return sqlite::MemberRowsOfOrganization(conn.get(), org_id);
+  }
+  Result<std::vector<Project>> ProjectsOfOrganization(const std::string& org_id) override {
+    auto conn = Borrow();
+    return sqlite::ProjectRowsOfOrganization(conn.get(), org_id);
+  }
+  Result<std::vector<ProjectRole>> ProjectRolesOfUser(const std::string& user_id) override {
+    auto conn = Borrow();
+    return sqlite::ProjectRoleRowsOfUser(conn.get(), user_id);
+  }
+  Result<std::vector<ProjectRole>> ProjectRolesOfProject(const std::string& project_id) override {
+    auto conn = Borrow();
+    return sqlite::ProjectRoleRowsOfProject(conn.get(), project_id);
+  }
+  Result<std::optional<UiSession>> GetUiSession(const std::string& token_hash) override {
+    auto conn = Borrow();
+    return sqlite::GetUiSessionRow(conn.get(), token_hash);
+  }
+  Result<std::optional<Invitation>> GetInvitation(const std::string& token_hash) override {
+    auto conn = Borrow();
+    return sqlite::GetInvitationRow(conn.get(), token_hash);
+  }
+  Result<std::vector<ApiKey>> ApiKeysOfProject(const std::string& project_id) override {
+    auto conn = Borrow();
+    return sqlite::ApiKeyRowsOfProject(conn.get(), project_id);
   }
 
  private:

@@ -1,0 +1,502 @@
+// The web UI's JSON API (/api/ui, docs/ui-api.md) over raw fetch with a cookie jar:
+// sign-up, login/logout, CSRF, rate limiting, API keys (revocation takes effect at once on
+// the public API), roles (a VIEWER reads but cannot create keys or delete traces), project
+// isolation between organizations, and the headless-init user as OWNER.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { assertJsonError, basicAuth, event, startServer } from './harness.mjs';
+
+const RUN = randomUUID().slice(0, 8);
+
+/** A browser: keeps cookies, sends X-CSRF-Token from the lanterne_csrf cookie. */
+class Browser {
+  constructor(server) {
+    this.server = server;
+    this.cookies = new Map();
+  }
+
+  get csrf() {
+    return this.cookies.get('lanterne_csrf');
+  }
+
+  async call(method, path, { body, csrf = true, headers = {} } = {}) {
+    const h = { ...headers };
+    if (this.cookies.size) {
+      h.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    }
+    if (csrf && method !== 'GET' && this.csrf) h['X-CSRF-Token'] = this.csrf;
+    let payload;
+    if (body !== undefined) {
+      payload = JSON.stringify(body);
+      h['Content-Type'] = 'application/json';
+    }
+    const res = await fetch(this.server.baseUrl + path, { method, headers: h, body: payload });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const text = await res.text();
+    let json;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, headers: res.headers, text, json };
+  }
+
+  get(path, opts) {
+    return this.call('GET', path, opts);
+  }
+  post(path, body, opts = {}) {
+    return this.call('POST', path, { ...opts, body });
+  }
+  put(path, body, opts = {}) {
+    return this.call('PUT', path, { ...opts, body });
+  }
+  del(path, body, opts = {}) {
+    return this.call('DELETE', path, { ...opts, body });
+  }
+
+  async signup(email, password = 'password-123', name = 'Someone') {
+    const res = await this.post('/api/ui/auth/signup', { email, name, password });
+    assert.equal(res.status, 201, `signup ${email}: ${res.status} ${res.text}`);
+    return res.json;
+  }
+
+  async login(email, password) {
+    const res = await this.post('/api/ui/auth/login', { email, password });
+    assert.equal(res.status, 200, `login ${email}: ${res.status} ${res.text}`);
+    return res.json;
+  }
+
+  async me() {
+    const res = await this.get('/api/ui/me');
+    assert.equal(res.status, 200, `me: ${res.status} ${res.text}`);
+    return res.json;
+  }
+}
+
+function expectStatus(res, status, what) {
+  assert.equal(res.status, status, `${what}: expected ${status}, got ${res.status}: ${res.text}`);
+}
+
+describe('UI API', () => {
+  let server;
+  const alice = { email: `alice-${RUN}@example.com`, password: 'alice-password-1' };
+  let aliceBrowser;
+  let aliceProject; // {id, name}
+  let aliceOrg;
+
+  before(async () => {
+    // No init user: the first sign-up is the instance's first user.
+    server = await startServer({
+      env: { LANGFUSE_INIT_USER_EMAIL: '', LANGFUSE_INIT_USER_PASSWORD: '' },
+    });
+    aliceBrowser = new Browser(server);
+  });
+
+  after(async () => {
+    if (server) {
+      const exit = await server.stop();
+      await server.dispose();
+      assert.equal(exit?.code, 0, `server exit: ${JSON.stringify(exit)}\n${server.stderr}`);
+    }
+  });
+
+  it('the first sign-up becomes OWNER of a default organization and project', async () => {
+    const res = await aliceBrowser.signup(alice.email, alice.password, 'Alice');
+    assert.equal(res.user.email, alice.email);
+    assert.equal(res.user.name, 'Alice');
+    assert.ok(res.user.id);
+    assert.ok(aliceBrowser.cookies.get('lanterne_session'), 'session cookie set');
+    assert.ok(aliceBrowser.csrf, 'csrf cookie set');
+    assert.equal(res.csrfToken, aliceBrowser.csrf);
+    const me = await aliceBrowser.me();
+    assert.equal(me.user.email, alice.email);
+    assert.equal(me.organizations.length, 1);
+    aliceOrg = me.organizations[0];
+    assert.equal(aliceOrg.name, 'My Organization');
+    assert.equal(aliceOrg.role, 'OWNER');
+    assert.equal(aliceOrg.projects.length, 1);
+    aliceProject = aliceOrg.projects[0];
+    assert.equal(aliceProject.name, 'My Project');
+    assert.equal(aliceProject.role, 'OWNER');
+    assert.ok(aliceProject.permissions.includes('apiKeys:create'));
+    assert.ok(aliceProject.permissions.includes('project:delete'));
+  });
+
+  it('the session cookie is HttpOnly and the CSRF cookie is readable', async () => {
+    const b = new Browser(server);
+    const res = await b.post('/api/ui/auth/login', alice);
+    expectStatus(res, 200, 'login');
+    const lines = res.headers.getSetCookie();
+    const session = lines.find((l) => l.startsWith('lanterne_session='));
+    const csrf = lines.find((l) => l.startsWith('lanterne_csrf='));
+    assert.match(session, /HttpOnly/i);
+    assert.match(session, /SameSite=Lax/i);
+    assert.match(session, /Path=\//);
+    assert.doesNotMatch(csrf, /HttpOnly/i);
+  });
+
+  it('logs out and back in; a wrong password is 401', async () => {
+    const b = new Browser(server);
+    await b.login(alice.email, alice.password);
+    expectStatus(await b.get('/api/ui/me'), 200, 'me while logged in');
+    const oldCookies = new Map(b.cookies);
+    expectStatus(await b.post('/api/ui/auth/logout'), 204, 'logout');
+    assert.equal(b.cookies.get('lanterne_session'), undefined, 'session cookie cleared');
+    expectStatus(await b.get('/api/ui/me'), 401, 'me after logout');
+    // The old token is dead server-side, not just forgotten by the browser.
+    b.cookies = oldCookies;
+    assertJsonError(await b.get('/api/ui/me'), 401, 'old session token after logout');
+
+    const wrong = await new Browser(server).post('/api/ui/auth/login', {
+      email: alice.email,
+      password: 'not-the-password',
+    });
+    assertJsonError(wrong, 401, 'wrong password');
+    assert.equal(wrong.json.message, 'Invalid email or password');
+    const unknown = await new Browser(server).post('/api/ui/auth/login', {
+      email: `nobody-${RUN}@example.com`,
+      password: 'whatever-123',
+    });
+    assertJsonError(unknown, 401, 'unknown email');
+    assert.equal(unknown.json.message, 'Invalid email or password');
+    // Email is case-insensitive.
+    await new Browser(server).login(alice.email.toUpperCase(), alice.password);
+  });
+
+  it('refuses state-changing requests without the CSRF token (403)', async () => {
+    const path = `/api/ui/projects/${aliceProject.id}/api-keys`;
+    const missing = await aliceBrowser.post(path, { note: 'x' }, { csrf: false });
+    assertJsonError(missing, 403, 'no X-CSRF-Token');
+    assert.equal(missing.json.message, 'CSRF token missing or invalid');
+    const wrong = await aliceBrowser.post(path, { note: 'x' }, {
+      csrf: false,
+      headers: { 'X-CSRF-Token': 'forged' },
+    });
+    assertJsonError(wrong, 403, 'wrong X-CSRF-Token');
+    // Reads need none; without a session everything is 401.
+    expectStatus(await aliceBrowser.get(path), 200, 'GET needs no CSRF');
+    expectStatus(await new Browser(server).get(path), 401, 'no session');
+  });
+
+  it('creates, lists and revokes an API key; the public API refuses it at once', async () => {
+    const path = `/api/ui/projects/${aliceProject.id}/api-keys`;
+    const created = await aliceBrowser.post(path, { note: 'ci key' });
+    expectStatus(created, 201, 'create key');
+    const key = created.json;
+    assert.match(key.publicKey, /^pk-lf-/);
+    assert.match(key.secretKey, /^sk-lf-/);
+    assert.match(key.displaySecretKey, /^sk-lf-.*\.\.\./);
+    assert.equal(key.note, 'ci key');
+
+    const list = await aliceBrowser.get(path);
+    expectStatus(list, 200, 'list keys');
+    const listed = list.json.data.find((k) => k.id === key.id);
+    assert.ok(listed, 'new key listed');
+    assert.equal(listed.publicKey, key.publicKey);
+    assert.equal(listed.secretKey, undefined, 'secret never listed');
+    assert.equal(listed.lastUsedAt, null);
+
+    const auth = basicAuth(key.publicKey, key.secretKey);
+    const before = await server.api('/api/public/projects', { auth });
+    expectStatus(before, 200, 'public API with the new key');
+    assert.equal(before.json.data[0].id, aliceProject.id);
+
+    expectStatus(await aliceBrowser.del(`${path}/${key.id}`), 204, 'revoke');
+    assertJsonError(await server.api('/api/public/projects', { auth }), 401, 'revoked key');
+    const after = await aliceBrowser.get(path);
+    assert.equal(after.json.data.find((k) => k.id === key.id), undefined, 'revoked key not listed');
+    expectStatus(await aliceBrowser.del(`${path}/${key.id}`), 404, 'revoke twice');
+  });
+
+  describe('a VIEWER', () => {
+    const bob = { email: `bob-${RUN}@example.com`, password: 'bob-password-1' };
+    let bobBrowser;
+    let traceId;
+    let keyAuth;
+
+    before(async () => {
+      // Alice's project gets a trace, sent with a key she creates.
+      const created = await aliceBrowser.post(`/api/ui/projects/${aliceProject.id}/api-keys`, {});
+      expectStatus(created, 201, 'create key');
+      keyAuth = { publicKey: created.json.publicKey, secretKey: created.json.secretKey };
+      traceId = `ui-trace-${RUN}`;
+      const ingest = await server.ingest([event('trace-create', { id: traceId, name: 'ui-test' })], {
+        auth: keyAuth,
+      });
+      expectStatus(ingest, 207, 'ingest');
+      assert.equal(ingest.json.errors.length, 0, ingest.text);
+
+      bobBrowser = new Browser(server);
+      const signup = await bobBrowser.signup(bob.email, bob.password, 'Bob');
+      assert.ok(signup.user.id);
+      assert.deepEqual((await bobBrowser.me()).organizations, [], 'a later sign-up has no org');
+
+      const inv = await aliceBrowser.post(`/api/ui/orgs/${aliceOrg.id}/invitations`, {
+        role: 'VIEWER',
+        email: bob.email,
+      });
+      expectStatus(inv, 201, 'invite');
+      assert.equal(inv.json.role, 'VIEWER');
+      assert.equal(inv.json.url, `/invite/${inv.json.token}`);
+      const shown = await new Browser(server).get(`/api/ui/invitations/${inv.json.token}`);
+      expectStatus(shown, 200, 'show invitation');
+      assert.equal(shown.json.orgName, 'My Organization');
+      assert.equal(shown.json.role, 'VIEWER');
+      const accepted = await bobBrowser.post(`/api/ui/invitations/${inv.json.token}/accept`);
+      expectStatus(accepted, 200, 'accept');
+      assert.equal(accepted.json.orgId, aliceOrg.id);
+      expectStatus(
+        await bobBrowser.post(`/api/ui/invitations/${inv.json.token}/accept`),
+        404,
+        'an invitation is used once',
+      );
+    });
+
+    it('sees the project as VIEWER with read permission only', async () => {
+      const me = await bobBrowser.me();
+      assert.equal(me.organizations.length, 1);
+      assert.equal(me.organizations[0].role, 'VIEWER');
+      const project = me.organizations[0].projects.find((p) => p.id === aliceProject.id);
+      assert.equal(project.role, 'VIEWER');
+      assert.deepEqual(project.permissions, ['project:read']);
+    });
+
+    it('reads traces', async () => {
+      const list = await bobBrowser.get(`/api/ui/projects/${aliceProject.id}/traces`);
+      expectStatus(list, 200, 'list traces');
+      assert.ok(list.json.data.some((t) => t.id === traceId));
+      assert.equal(typeof list.json.meta.totalItems, 'number');
+      const one = await bobBrowser.get(`/api/ui/projects/${aliceProject.id}/traces/${traceId}`);
+      expectStatus(one, 200, 'get trace');
+      assert.equal(one.json.id, traceId);
+      assert.ok(Array.isArray(one.json.observations));
+      for (const p of ['observations', 'sessions', 'scores']) {
+        expectStatus(await bobBrowser.get(`/api/ui/projects/${aliceProject.id}/${p}`), 200, p);
+      }
+    });
+
+    it('cannot create or list keys, or delete traces (403)', async () => {
+      const create = await bobBrowser.post(`/api/ui/projects/${aliceProject.id}/api-keys`, {});
+      assertJsonError(create, 403, 'viewer creates key');
+      assert.equal(create.json.message, 'apiKeys:create requires ADMIN or OWNER on this project');
+      assertJsonError(
+        await bobBrowser.get(`/api/ui/projects/${aliceProject.id}/api-keys`),
+        403,
+        'viewer lists keys',
+      );
+      const del = await bobBrowser.del(`/api/ui/projects/${aliceProject.id}/traces/${traceId}`);
+      assertJsonError(del, 403, 'viewer deletes trace');
+      assert.match(del.json.message, /^traces:delete requires/);
+      const bulk = await bobBrowser.del(`/api/ui/projects/${aliceProject.id}/traces`, {
+        traceIds: [traceId],
+      });
+      assertJsonError(bulk, 403, 'viewer bulk-deletes');
+      // Still there.
+      expectStatus(
+        await server.api(`/api/public/traces/${traceId}`, { auth: keyAuth }),
+        200,
+        'trace survives',
+      );
+      assertJsonError(
+        await bobBrowser.post(`/api/ui/orgs/${aliceOrg.id}/invitations`, { role: 'ADMIN' }),
+        403,
+        'viewer invites',
+      );
+    });
+
+    it('becomes ADMIN of the project through an override, and the owner can delete traces', async () => {
+      const set = await aliceBrowser.put(
+        `/api/ui/projects/${aliceProject.id}/members/${(await bobBrowser.me()).user.id}`,
+        { role: 'ADMIN' },
+      );
+      expectStatus(set, 204, 'override');
+      const members = await aliceBrowser.get(`/api/ui/projects/${aliceProject.id}/members`);
+      const row = members.json.data.find((m) => m.email === bob.email);
+      assert.equal(row.orgRole, 'VIEWER');
+      assert.equal(row.projectRole, 'ADMIN');
+      assert.equal(row.effectiveRole, 'ADMIN');
+      expectStatus(
+        await bobBrowser.get(`/api/ui/projects/${aliceProject.id}/api-keys`),
+        200,
+        'admin lists keys',
+      );
+      expectStatus(
+        await aliceBrowser.del(`/api/ui/projects/${aliceProject.id}/traces/${traceId}`),
+        200,
+        'owner deletes trace',
+      );
+      assertJsonError(
+        await server.api(`/api/public/traces/${traceId}`, { auth: keyAuth }),
+        404,
+        'deleted trace',
+      );
+    });
+  });
+
+  it("isolates projects: a user of another organization cannot read Alice's project", async () => {
+    const carol = new Browser(server);
+    await carol.signup(`carol-${RUN}@example.com`, 'carol-password-1', 'Carol');
+    const org = await carol.post('/api/ui/orgs', { name: 'Carol Org' });
+    expectStatus(org, 201, 'create org');
+    const project = await carol.post(`/api/ui/orgs/${org.json.id}/projects`, { name: 'Carol P' });
+    expectStatus(project, 201, 'create project');
+    const me = await carol.me();
+    assert.equal(me.organizations.length, 1);
+    assert.equal(me.organizations[0].role, 'OWNER');
+    assert.equal(me.organizations[0].projects[0].id, project.json.id);
+
+    for (const p of ['traces', 'api-keys', 'members', 'sessions']) {
+      const res = await carol.get(`/api/ui/projects/${aliceProject.id}/${p}`);
+      assert.ok([403, 404].includes(res.status), `carol reads alice's ${p}: ${res.status}`);
+    }
+    const res = await aliceBrowser.get(`/api/ui/projects/${project.json.id}/traces`);
+    assert.ok([403, 404].includes(res.status), `alice reads carol's traces: ${res.status}`);
+    assert.ok([403, 404].includes((await carol.get(`/api/ui/orgs/${aliceOrg.id}/members`)).status));
+    // The provisioned (headless-init) project belongs to nobody here.
+    const init = await aliceBrowser.get(`/api/ui/projects/${server.projectId}/traces`);
+    assert.ok([403, 404].includes(init.status), `init project: ${init.status}`);
+  });
+
+  it('manages organizations, members and projects with the OWNER rules', async () => {
+    const erin = new Browser(server);
+    await erin.signup(`erin-${RUN}@example.com`, 'erin-password-1', 'Erin');
+    const frank = new Browser(server);
+    const frankUser = (await frank.signup(`frank-${RUN}@example.com`, 'frank-password-1')).user;
+    const org = (await erin.post('/api/ui/orgs', { name: 'Erin Org' })).json;
+    const renamed = await erin.call('PATCH', `/api/ui/orgs/${org.id}`, { body: { name: 'Erin Co' } });
+    expectStatus(renamed, 200, 'rename org');
+    assert.equal(renamed.json.name, 'Erin Co');
+
+    const inv = await erin.post(`/api/ui/orgs/${org.id}/invitations`, { role: 'ADMIN' });
+    expectStatus(inv, 201, 'invite admin');
+    expectStatus(await frank.post(`/api/ui/invitations/${inv.json.token}/accept`), 200, 'accept');
+    const members = await erin.get(`/api/ui/orgs/${org.id}/members`);
+    expectStatus(members, 200, 'members');
+    assert.equal(members.json.data.find((m) => m.userId === frankUser.id).role, 'ADMIN');
+
+    // An ADMIN cannot make anyone OWNER; the last OWNER cannot step down.
+    const erinId = (await erin.me()).user.id;
+    assertJsonError(
+      await frank.put(`/api/ui/orgs/${org.id}/members/${frankUser.id}`, { role: 'OWNER' }),
+      403,
+      'admin grants owner',
+    );
+    assertJsonError(
+      await erin.put(`/api/ui/orgs/${org.id}/members/${erinId}`, { role: 'ADMIN' }),
+      409,
+      'last owner steps down',
+    );
+    expectStatus(
+      await erin.put(`/api/ui/orgs/${org.id}/members/${frankUser.id}`, { role: 'MEMBER' }),
+      204,
+      'demote to member',
+    );
+    assertJsonError(
+      await frank.post(`/api/ui/orgs/${org.id}/projects`, { name: 'nope' }),
+      403,
+      'member creates project',
+    );
+
+    const project = (await erin.post(`/api/ui/orgs/${org.id}/projects`, { name: 'Temp' })).json;
+    const key = (await erin.post(`/api/ui/projects/${project.id}/api-keys`, {})).json;
+    const auth = { publicKey: key.publicKey, secretKey: key.secretKey };
+    expectStatus(await server.api('/api/public/projects', { auth }), 200, 'key works');
+    assertJsonError(
+      await erin.del(`/api/ui/orgs/${org.id}`, { confirm: 'Erin Co' }),
+      409,
+      'org with projects',
+    );
+    assertJsonError(
+      await erin.del(`/api/ui/projects/${project.id}`, { confirm: 'wrong' }),
+      400,
+      'wrong confirmation',
+    );
+    expectStatus(await erin.del(`/api/ui/projects/${project.id}`, { confirm: 'Temp' }), 204, 'delete project');
+    assertJsonError(await server.api('/api/public/projects', { auth }), 401, "deleted project's key");
+    expectStatus(await frank.del(`/api/ui/orgs/${org.id}/members/${frankUser.id}`), 204, 'leave');
+    expectStatus(await erin.del(`/api/ui/orgs/${org.id}`, { confirm: 'Erin Co' }), 204, 'delete org');
+    assert.deepEqual((await erin.me()).organizations, []);
+  });
+
+  it('changes the password and revokes the other sessions', async () => {
+    const dave = { email: `dave-${RUN}@example.com`, password: 'dave-password-1' };
+    const one = new Browser(server);
+    await one.signup(dave.email, dave.password);
+    const two = new Browser(server);
+    await two.login(dave.email, dave.password);
+    const wrong = await one.post('/api/ui/auth/password', {
+      currentPassword: 'wrong-password',
+      newPassword: 'dave-password-2',
+    });
+    assertJsonError(wrong, 400, 'wrong current password');
+    const changed = await one.post('/api/ui/auth/password', {
+      currentPassword: dave.password,
+      newPassword: 'dave-password-2',
+    });
+    expectStatus(changed, 204, 'change password');
+    expectStatus(await one.get('/api/ui/me'), 200, 'this session lives on');
+    expectStatus(await two.get('/api/ui/me'), 401, 'other session revoked');
+    expectStatus(
+      await new Browser(server).post('/api/ui/auth/login', dave),
+      401,
+      'old password refused',
+    );
+    await new Browser(server).login(dave.email, 'dave-password-2');
+  });
+
+  it('rate-limits failed logins per email (429 with Retry-After)', async () => {
+    const email = `target-${RUN}@example.com`;
+    await new Browser(server).signup(email, 'target-password-1');
+    for (let i = 0; i < 10; i++) {
+      const res = await new Browser(server).post('/api/ui/auth/login', {
+        email,
+        password: `wrong-${i}`,
+      });
+      expectStatus(res, 401, `failed attempt ${i + 1}`);
+    }
+    const blocked = await new Browser(server).post('/api/ui/auth/login', {
+      email,
+      password: 'target-password-1',
+    });
+    assertJsonError(blocked, 429, 'eleventh attempt, even with the right password');
+    assert.ok(Number(blocked.headers.get('retry-after')) > 0, 'Retry-After');
+    // Another account is not affected.
+    await new Browser(server).login(alice.email, alice.password);
+  });
+});
+
+describe('UI API with a headless-init user', () => {
+  let server;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    if (server) {
+      await server.stop();
+      await server.dispose();
+    }
+  });
+
+  it('logs in as OWNER of the init organization', async () => {
+    const b = new Browser(server);
+    await b.login(server.env.LANGFUSE_INIT_USER_EMAIL, server.env.LANGFUSE_INIT_USER_PASSWORD);
+    const me = await b.me();
+    assert.equal(me.organizations.length, 1);
+    assert.equal(me.organizations[0].id, server.orgId);
+    assert.equal(me.organizations[0].role, 'OWNER');
+    assert.equal(me.organizations[0].projects[0].id, server.projectId);
+    const keys = await b.get(`/api/ui/projects/${server.projectId}/api-keys`);
+    expectStatus(keys, 200, 'init project keys');
+    assert.ok(keys.json.data.some((k) => k.publicKey === server.publicKey));
+  });
+});

@@ -1,0 +1,301 @@
+// End-to-end test of the web UI: Debian's chromium (driven by playwright-core) against a
+// real `lanterne serve` with an empty data directory. Signs up, creates an API key in the
+// UI, sends a trace with the real Langfuse SDK (v3) using that key, finds it in the traces
+// table, opens it, walks the observation tree, checks a rendered chat message and the
+// cost, then revokes the key and checks the public API refuses it, and makes an invitation
+// link on the members page. Screenshots of each page go to build/e2e-screenshots/.
+//
+// Environment: LANTERNE_BIN (default <repo>/build/release/lanterne), CHROMIUM_PATH
+// (default /usr/bin/chromium), LANTERNE_SERVER_LOG=1 to echo the server's stderr.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { Langfuse } from 'langfuse';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const LANTERNE_BIN = process.env.LANTERNE_BIN || path.join(REPO_ROOT, 'build', 'release', 'lanterne');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SHOTS = path.join(REPO_ROOT, 'build', 'e2e-screenshots');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+let server;
+let dataDir;
+let baseUrl;
+let browser;
+let page;
+let stderr = '';
+
+async function startServer() {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lanterne-e2e-'));
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('LANGFUSE_INIT_')) delete env[k];
+  server = spawn(LANTERNE_BIN, ['serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stderr.setEncoding('utf8').on('data', (d) => {
+    stderr = (stderr + d).slice(-65536);
+    if (process.env.LANTERNE_SERVER_LOG === '1') process.stderr.write(d);
+  });
+  server.stdout.resume();
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`lanterne exited early:\n${stderr}`);
+    try {
+      const r = await fetch(`${baseUrl}/api/public/health`);
+      if (r.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`lanterne did not answer /api/public/health:\n${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+before(async () => {
+  await fs.mkdir(SHOTS, { recursive: true });
+  await startServer();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(15000);
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+  if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+});
+
+const email = `e2e-${randomUUID().slice(0, 8)}@example.com`;
+const password = 'correct-horse-battery';
+let projectId;
+let keys;
+let traceId;
+
+test('serves the single-page app with cache headers, and the public API 404 stays JSON', async () => {
+  const index = await fetch(`${baseUrl}/project/x/traces`);
+  assert.equal(index.status, 200);
+  assert.match(index.headers.get('content-type'), /text\/html/);
+  assert.equal(index.headers.get('cache-control'), 'no-cache');
+  const html = await index.text();
+  const asset = html.match(/\/assets\/[^"]+\.js/)?.[0];
+  assert.ok(asset, 'index.html names a hashed script');
+  const js = await fetch(baseUrl + asset, { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get('cache-control'), /immutable/);
+  assert.equal((await fetch(`${baseUrl}/assets/nope-123.js`)).status, 404);
+  const api404 = await fetch(`${baseUrl}/api/public/nope`);
+  assert.equal(api404.status, 404);
+  assert.match(api404.headers.get('content-type'), /application\/json/);
+});
+
+test('sign up lands on the project; wrong credentials are explained', async () => {
+  await page.goto(baseUrl + '/');
+  await page.waitForURL(/\/login/);
+  await shot('01-login');
+  await page.getByRole('link', { name: 'Sign up' }).click();
+  await page.getByLabel('Name').fill('E2E User');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel(/Password/).fill('short');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.getByText('at least 8 characters long').waitFor();
+  await page.getByLabel(/Password/).fill(password);
+  await shot('02-signup');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL(/\/project\/[^/]+\/traces/);
+  projectId = page.url().match(/\/project\/([^/]+)\/traces/)[1];
+  await page.getByTestId('traces-empty').waitFor();
+  await shot('03-traces-empty');
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.waitForURL(/\/login/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('wrong-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: /invalid email or password/i }).waitFor();
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/project\/[^/]+\/traces/);
+});
+
+test('creates an API key and shows the secret once with snippets', async () => {
+  await page.locator('header nav').getByRole('link', { name: 'API keys' }).click();
+  await page.waitForURL(/settings\/api-keys/);
+  await page.getByPlaceholder('Note (optional)').fill('e2e key');
+  await page.getByRole('button', { name: 'Create new API key' }).click();
+  const card = page.getByTestId('created-key');
+  await card.waitFor();
+  keys = {
+    publicKey: (await page.getByTestId('new-public-key').textContent()).trim(),
+    secretKey: (await page.getByTestId('new-secret-key').textContent()).trim(),
+  };
+  assert.match(keys.publicKey, /^pk-lf-/);
+  assert.match(keys.secretKey, /^sk-lf-/);
+  assert.ok((await card.textContent()).includes(`LANGFUSE_SECRET_KEY="${keys.secretKey}"`));
+  assert.ok((await card.textContent()).includes('/api/public/otel/v1/traces'));
+  await shot('04-api-key-created');
+});
+
+test('a trace sent with the Langfuse SDK shows in the table and renders', async () => {
+  const langfuse = new Langfuse({ ...keys, baseUrl, flushAt: 1, requestTimeout: 10000 });
+  const trace = langfuse.trace({
+    name: 'e2e-chat',
+    userId: 'user-e2e',
+    sessionId: 'session-e2e',
+    tags: ['e2e', 'ui'],
+    input: { question: 'What is the capital of France?' },
+    output: 'Paris',
+  });
+  traceId = trace.id;
+  const t0 = Date.now();
+  // Times are given at creation: the SDK's end() would stamp endTime with the current time.
+  trace.span({
+    name: 'retrieve',
+    startTime: new Date(t0),
+    endTime: new Date(t0 + 120),
+    input: { query: 'France' },
+    output: { documents: ['France is a country in Europe.'] },
+  });
+  trace.generation({
+    name: 'llm-call',
+    model: 'gpt-4o-mini',
+    startTime: new Date(t0 + 130),
+    completionStartTime: new Date(t0 + 400),
+    input: [
+      { role: 'system', content: 'You answer geography questions.' },
+      { role: 'user', content: 'What is the capital of France?' },
+    ],
+    modelParameters: { temperature: 0 },
+    endTime: new Date(t0 + 900),
+    output: { role: 'assistant', content: 'The capital of France is Paris.' },
+    usageDetails: { input: 1000, output: 500 },
+    costDetails: { input: 0.001, output: 0.002, total: 0.003 },
+  });
+  trace.event({ name: 'rate-limit-warning', level: 'WARNING', statusMessage: 'close to the limit' });
+  await langfuse.flushAsync();
+  await langfuse.shutdownAsync();
+
+  await page.locator('header nav').getByRole('link', { name: 'Traces' }).click();
+  await page.waitForURL(/\/traces$/);
+  const row = page.locator('tr', { hasText: 'e2e-chat' });
+  for (let i = 0; i < 20 && !(await row.count()); i++) {
+    await page.reload();
+    await page.waitForTimeout(250);
+  }
+  await row.waitFor();
+  assert.ok((await row.textContent()).includes('user-e2e'));
+  assert.ok((await row.textContent()).includes('$0.003'));
+  await shot('05-traces');
+
+  // A filter goes into the URL and narrows the table.
+  await page.getByLabel('User ID').fill('someone-else');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForURL(/userId=someone-else/);
+  await page.getByText('No traces match these filters.').waitFor();
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await row.waitFor();
+
+  await row.click();
+  await page.waitForURL(new RegExp(`/traces/${traceId}`));
+  const treeRows = page.getByTestId('tree-row');
+  await treeRows.first().waitFor();
+  assert.equal(await treeRows.count(), 3);
+  await page.getByText('Cost $0.003').waitFor();
+  await treeRows.filter({ hasText: 'llm-call' }).click();
+  await page.waitForURL(/[?&]observation=/);
+  const messages = page.getByTestId('chat-message');
+  await messages.first().waitFor();
+  const texts = await messages.allTextContents();
+  assert.ok(texts.some((t) => /^user/i.test(t) && t.includes('What is the capital of France?')), texts.join(' | '));
+  assert.ok(texts.some((t) => /^assistant/i.test(t) && t.includes('The capital of France is Paris.')), texts.join(' | '));
+  assert.equal((await page.getByTestId('observation-cost').textContent()).trim(), '$0.003');
+  await page.getByText('gpt-4o-mini').first().waitFor();
+  await page.getByText('Time to first token').waitFor();
+  await shot('06-trace-generation');
+
+  // The permalink opens the same observation.
+  await page.reload();
+  await page.getByTestId('chat-message').first().waitFor();
+
+  await treeRows.filter({ hasText: 'rate-limit-warning' }).click();
+  await page.getByRole('alert').filter({ hasText: 'close to the limit' }).waitFor();
+  await shot('07-trace-warning');
+});
+
+test('revoking the key stops it at once', async () => {
+  await page.locator('header nav').getByRole('link', { name: 'API keys' }).click();
+  const row = page.locator('tr', { hasText: keys.publicKey });
+  await row.waitFor();
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await shot('08-api-key-revoke-confirm');
+  await row.getByRole('button', { name: 'Yes, revoke' }).click();
+  await row.waitFor({ state: 'detached' });
+  const auth = 'Basic ' + Buffer.from(`${keys.publicKey}:${keys.secretKey}`).toString('base64');
+  const r = await fetch(`${baseUrl}/api/public/traces`, { headers: { Authorization: auth } });
+  assert.equal(r.status, 401);
+});
+
+test('members page lists the owner and makes invitation links', async () => {
+  await page.locator('header nav').getByRole('link', { name: 'Members' }).click();
+  await page.waitForURL(/\/org\/[^/]+\/members/);
+  await page.locator('tr', { hasText: email }).waitFor();
+  await page.getByRole('button', { name: 'Create invitation link' }).click();
+  await page.getByText(/\/invite\//).waitFor();
+  await shot('09-members');
+});
+
+test('a later sign-up without invitation creates its own organization', async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const other = await context.newPage();
+  other.setDefaultTimeout(15000);
+  try {
+    await other.goto(baseUrl + '/signup');
+    await other.getByLabel('Name').fill('Second User');
+    await other.getByLabel('Email').fill(`second-${email}`);
+    await other.getByLabel(/Password/).fill(password);
+    await other.getByRole('button', { name: 'Sign up' }).click();
+    await other.getByText('You are not a member of any project yet').waitFor();
+    await other.getByLabel('Organization name').fill('Second Org');
+    await other.getByRole('button', { name: 'Create' }).click();
+    await other.waitForURL(/\/project\/[^/]+\/traces/);
+    assert.notEqual(other.url().match(/\/project\/([^/]+)\//)[1], projectId);
+    await other.getByTestId('traces-empty').waitFor();
+  } finally {
+    await context.close();
+  }
+});
+
+test('dark theme toggles', async () => {
+  await page.getByRole('button', { name: /Dark/ }).click();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await page.goto(`${baseUrl}/project/${projectId}/traces/${traceId}`);
+  await page.getByTestId('tree-row').first().waitFor();
+  await shot('10-trace-dark');
+});
