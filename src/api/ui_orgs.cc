@@ -25,7 +25,10 @@ Response IdName(int status, const std::string& id, const std::string& name) {
   return JsonResponse(status, buffer);
 }
 
-Result<std::string> RequiredName(const JsonBody& body) {
+// The `name` of a create or rename body: 1 to 200 characters.
+Result<std::string> BodyName(const std::string& request_body) {
+  JsonBody body(request_body);
+  if (!body.ok()) return Status::InvalidArgument("Invalid request data: expected a JSON object");
   auto name = body.String("name");
   if (!name || name->empty() || name->size() > 200) {
     return Status::InvalidArgument("name: required, 1 to 200 characters");
@@ -57,9 +60,7 @@ Status CheckGrant(Role caller, Role granted) {
 }
 
 Response CreateOrg(UiState& state, Request& request, const UiCaller& caller) {
-  JsonBody body(request.body);
-  if (!body.ok()) return BadBody();
-  auto name = RequiredName(body);
+  auto name = BodyName(request.body);
   if (!name.ok()) return ErrorResponse(name.status());
   Organization org{RandomUuid(), *name};
   Status written = state.write([&](WriteTxn& txn) -> Status {
@@ -74,9 +75,7 @@ Response UpdateOrg(UiState& state, Request& request, const UiCaller& caller) {
   auto access =
       ResolveOrg(state, caller.user.id, request.path_params[0], Scope::kOrganizationUpdate);
   if (!access.ok()) return ErrorResponse(access.status());
-  JsonBody body(request.body);
-  if (!body.ok()) return BadBody();
-  auto name = RequiredName(body);
+  auto name = BodyName(request.body);
   if (!name.ok()) return ErrorResponse(name.status());
   Status written =
       state.write([&](WriteTxn& txn) { return txn.RenameOrganization(access->org.id, *name); });
@@ -299,9 +298,7 @@ Response AcceptInvitation(UiState& state, Request& request, const UiCaller& call
 Response CreateProjectRoute(UiState& state, Request& request, const UiCaller& caller) {
   auto access = ResolveOrg(state, caller.user.id, request.path_params[0], Scope::kProjectsCreate);
   if (!access.ok()) return ErrorResponse(access.status());
-  JsonBody body(request.body);
-  if (!body.ok()) return BadBody();
-  auto name = RequiredName(body);
+  auto name = BodyName(request.body);
   if (!name.ok()) return ErrorResponse(name.status());
   Project project{RandomUuid(), access->org.id, *name, NowMicros()};
   Status written = state.write([&](WriteTxn& txn) { return txn.UpsertProject(project); });
@@ -313,9 +310,7 @@ Response UpdateProject(UiState& state, Request& request, const UiCaller& caller)
   auto access =
       ResolveProject(state, caller.user.id, request.path_params[0], Scope::kProjectUpdate);
   if (!access.ok()) return ErrorResponse(access.status());
-  JsonBody body(request.body);
-  if (!body.ok()) return BadBody();
-  auto name = RequiredName(body);
+  auto name = BodyName(request.body);
   if (!name.ok()) return ErrorResponse(name.status());
   Status written =
       state.write([&](WriteTxn& txn) { return txn.RenameProject(access->project.id, *name); });

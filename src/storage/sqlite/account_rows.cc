@@ -7,15 +7,6 @@
 namespace lanterne::sqlite {
 namespace {
 
-Status StepError(sqlite3* db, const char* what) {
-  int code = sqlite3_errcode(db);
-  std::string message = std::string(what) + ": " + sqlite3_errmsg(db);
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL || code == SQLITE_IOERR) {
-    return Status::Unavailable(message);
-  }
-  return Status::Internal(message);
-}
-
 // Runs a statement whose parameters are all text, expecting no rows.
 Status Run(sqlite3* db, const char* what, const char* sql,
            std::initializer_list<std::string_view> params) {

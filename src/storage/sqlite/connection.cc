@@ -116,4 +116,13 @@ std::string_view Statement::Blob(int column) const {
   return p ? std::string_view(static_cast<const char*>(p), n) : std::string_view();
 }
 
+Status StepError(sqlite3* db, const char* what) {
+  int code = sqlite3_errcode(db);
+  std::string message = std::string(what) + ": " + sqlite3_errmsg(db);
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL || code == SQLITE_IOERR) {
+    return Status::Unavailable(message);
+  }
+  return Status::Internal(message);
+}
+
 }  // namespace lanterne::sqlite

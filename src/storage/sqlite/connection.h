@@ -70,4 +70,8 @@ class Statement {
   std::string prepare_error_;
 };
 
+// The error of a failed step or exec, as a Status: busy, locked, full and I/O errors are
+// Unavailable (worth a retry), anything else Internal. `what` names the operation.
+Status StepError(sqlite3* db, const char* what);
+
 }  // namespace lanterne::sqlite

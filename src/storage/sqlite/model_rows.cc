@@ -14,15 +14,6 @@ constexpr const char* kColumns =
 constexpr const char* kOrder =
     " ORDER BY model_name, start_date DESC NULLS LAST, created_at DESC, id";
 
-Status StepError(sqlite3* db, const char* what) {
-  int code = sqlite3_errcode(db);
-  std::string message = std::string(what) + ": " + sqlite3_errmsg(db);
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL || code == SQLITE_IOERR) {
-    return Status::Unavailable(message);
-  }
-  return Status::Internal(message);
-}
-
 Result<ModelDefinition> ReadModel(const Statement& s) {
   ModelDefinition m;
   m.project_id = s.Text(0);

@@ -44,14 +44,7 @@ constexpr const char* kScoreColumns =
     "observation_id, session_id, dataset_run_id, comment, config_id, queue_id, author_user_id, "
     "metadata, environment, created_at, updated_at";
 
-Status StepError(sqlite3* db, const char* what) {
-  int code = sqlite3_errcode(db);
-  std::string message = std::string(what) + ": " + sqlite3_errmsg(db);
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL || code == SQLITE_IOERR) {
-    return Status::Unavailable(message);
-  }
-  return Status::Internal(message);
-}
+using sqlite::StepError;
 
 std::string TagsToJson(const std::vector<std::string>& tags) {
   JsonBuffer buffer;
