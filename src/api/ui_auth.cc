@@ -7,6 +7,7 @@
 #include "api/ui_common.h"
 #include "auth/provisioning.h"
 #include "core/ids.h"
+#include "core/text.h"
 #include "core/time.h"
 
 namespace lanterne {
@@ -34,7 +35,7 @@ Response Signup(UiState& state, Request& request) {
   if (!body.ok()) return BadBody();
   auto email = body.String("email");
   auto password = body.String("password");
-  std::string lower = LowerCase(email.value_or(""));
+  std::string lower = AsciiLower(email.value_or(""));
   if (lower.size() < 3 || lower.find('@') == std::string::npos || lower.size() > 320) {
     return ErrorResponse(Status::InvalidArgument("email: a valid email address is required"));
   }
@@ -74,7 +75,7 @@ Response Signup(UiState& state, Request& request) {
 Response Login(UiState& state, Request& request) {
   JsonBody body(request.body);
   if (!body.ok()) return BadBody();
-  std::string email = LowerCase(body.String("email").value_or(""));
+  std::string email = AsciiLower(body.String("email").value_or(""));
   std::string password = body.String("password").value_or("");
   const std::string& ip = request.remote_address;
   if (int64_t wait = state.limiter.RetryAfterSeconds(email, ip); wait > 0) {

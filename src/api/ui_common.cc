@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "api/responses.h"
+#include "core/text.h"
 #include "core/time.h"
 
 namespace lanterne {
@@ -130,12 +131,6 @@ void WriteUser(JsonWriter& w, const User& user) {
   w.Key("name");
   WriteString(w, user.name);
   w.EndObject();
-}
-
-std::string LowerCase(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 }  // namespace lanterne

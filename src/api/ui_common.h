@@ -71,7 +71,6 @@ class JsonBody {
 Response BadBody();
 Response NoContent();
 void WriteUser(JsonWriter& w, const User& user);  // {"id","email","name"}
-std::string LowerCase(std::string s);
 
 }  // namespace lanterne
 

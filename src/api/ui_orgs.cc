@@ -6,6 +6,7 @@
 #include "api/responses.h"
 #include "api/ui_common.h"
 #include "core/ids.h"
+#include "core/text.h"
 #include "core/time.h"
 
 namespace lanterne {
@@ -209,7 +210,7 @@ Response CreateInvitation(UiState& state, Request& request, const UiCaller& call
   inv.token_hash = HashSessionToken(token);
   inv.org_id = access->org.id;
   inv.role = RoleName(**role);
-  if (auto email = body.String("email"); email && !email->empty()) inv.email = LowerCase(*email);
+  if (auto email = body.String("email"); email && !email->empty()) inv.email = AsciiLower(*email);
   inv.invited_by = caller.user.id;
   inv.created_at_us = NowMicros();
   inv.expires_at_us = inv.created_at_us + kInvitationLifetimeUs;

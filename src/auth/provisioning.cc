@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "core/ids.h"
+#include "core/text.h"
 #include "core/time.h"
 
 namespace lanterne {
@@ -52,9 +53,7 @@ Status ApplyHeadlessInit(Store& store, const EnvLookup& env) {
   auto email = env("LANGFUSE_INIT_USER_EMAIL");
   auto password = env("LANGFUSE_INIT_USER_PASSWORD");
   if (email && password) {
-    std::string lower = *email;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
+    std::string lower = AsciiLower(*email);
     auto exists = store.HasUser(lower);
     if (!exists.ok()) return exists.status();
     // argon2id is slow on purpose: hash only for a user that will actually be created, so

@@ -11,6 +11,9 @@ namespace lanterne {
 // A random RFC 4122 version-4 UUID in lowercase text form.
 std::string RandomUuid();
 
+// Bytes as lowercase hex (2 characters each).
+std::string HexEncode(std::string_view bytes);
+
 // Random bytes as lowercase hex (2 * bytes characters).
 std::string RandomHex(size_t bytes);
 

@@ -1,6 +1,7 @@
 #include "domain/merge.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/json.h"
 
@@ -104,13 +105,17 @@ void ApplyObservationPatch(ObservationRecord& r, const ObservationPatch& p, int6
   r.updated_at_us = now_us;
 }
 
-void CopyDerivedFields(const ObservationRecord& from, ObservationRecord& to) {
-  to.usage_details = from.usage_details;
-  to.cost_details = from.cost_details;
-  to.usage_unit = from.usage_unit;
-  to.model_id = from.model_id;
-  to.pricing_tier_id = from.pricing_tier_id;
-  to.pricing_tier_name = from.pricing_tier_name;
+namespace {
+
+// Moves or copies, as `From` is an rvalue or an lvalue.
+template <typename From>
+void TransferDerivedFields(From&& from, ObservationRecord& to) {
+  to.usage_details = std::forward<From>(from).usage_details;
+  to.cost_details = std::forward<From>(from).cost_details;
+  to.usage_unit = std::forward<From>(from).usage_unit;
+  to.model_id = std::forward<From>(from).model_id;
+  to.pricing_tier_id = std::forward<From>(from).pricing_tier_id;
+  to.pricing_tier_name = std::forward<From>(from).pricing_tier_name;
   to.input_price = from.input_price;
   to.output_price = from.output_price;
   to.total_price = from.total_price;
@@ -118,18 +123,14 @@ void CopyDerivedFields(const ObservationRecord& from, ObservationRecord& to) {
   to.cost_calculated = from.cost_calculated;
 }
 
+}  // namespace
+
+void CopyDerivedFields(const ObservationRecord& from, ObservationRecord& to) {
+  TransferDerivedFields(from, to);
+}
+
 void MoveDerivedFields(ObservationRecord&& from, ObservationRecord& to) {
-  to.usage_details = std::move(from.usage_details);
-  to.cost_details = std::move(from.cost_details);
-  to.usage_unit = std::move(from.usage_unit);
-  to.model_id = std::move(from.model_id);
-  to.pricing_tier_id = std::move(from.pricing_tier_id);
-  to.pricing_tier_name = std::move(from.pricing_tier_name);
-  to.input_price = from.input_price;
-  to.output_price = from.output_price;
-  to.total_price = from.total_price;
-  to.usage_calculated = from.usage_calculated;
-  to.cost_calculated = from.cost_calculated;
+  TransferDerivedFields(std::move(from), to);
 }
 
 void ApplyScorePatch(ScoreRecord& r, const ScorePatch& p, bool is_new, int64_t now_us) {

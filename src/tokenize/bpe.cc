@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/share_dir.h"
+#include "core/text.h"
 
 namespace lanterne {
 namespace {
@@ -553,9 +554,7 @@ Result<const BpeEncoding*> GetEncoding(EncodingId id) {
 }
 
 std::optional<EncodingId> EncodingForModel(std::string_view model) {
-  std::string m(model);
-  std::transform(m.begin(), m.end(), m.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string m = AsciiLower(model);
   if (m.rfind("openai/", 0) == 0) m.erase(0, 7);
   // `name` exactly, or followed by one of `seps` and anything.
   auto family = [&](std::string_view name, std::string_view seps = "-") {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/text.h"
 #include "tokenize/js_json.h"
 
 namespace lanterne {
@@ -220,9 +221,7 @@ std::optional<TokenizerSpec> TokenizerSpecFromModelDefinition(
 std::optional<TokenizerSpec> TokenizerSpecForModelName(std::string_view model) {
   std::optional<EncodingId> encoding = EncodingForModel(model);
   if (!encoding) return std::nullopt;
-  std::string m(model);
-  std::transform(m.begin(), m.end(), m.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string m = AsciiLower(model);
   if (m.rfind("openai/", 0) == 0) m.erase(0, 7);
   TokenizerSpec spec;
   spec.encoding = *encoding;

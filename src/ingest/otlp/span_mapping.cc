@@ -5,7 +5,9 @@
 #include <cctype>
 #include <map>
 
+#include "core/ids.h"
 #include "core/json.h"
+#include "core/text.h"
 #include "core/time.h"
 #include "ingest/otlp/span_attributes.h"
 #include "ingest/usage.h"
@@ -39,32 +41,15 @@ class JsonObject {
   std::map<std::string, std::string> fields_;
 };
 
-std::string Hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
-
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 bool IsTrue(const otlp::AnyValue* value) {
   if (!value) return false;
   if (value->value_case() == otlp::AnyValue::kBoolValue) return value->bool_value();
   return value->value_case() == otlp::AnyValue::kStringValue &&
-         Lower(value->string_value()) == "true";
+         AsciiLower(value->string_value()) == "true";
 }
 
 // Everything one span is read from: its own attributes, its resource's and its scope's.
@@ -89,7 +74,7 @@ struct SpanContext {
 // ---- Observation type (4.5) -------------------------------------------------------------
 
 std::optional<ObservationType> TypeFromOpenInferenceKind(std::string_view kind) {
-  std::string k = Lower(kind);
+  std::string k = AsciiLower(kind);
   if (k == "llm") return ObservationType::kGeneration;
   if (k == "chain") return ObservationType::kChain;
   if (k == "retriever") return ObservationType::kRetriever;
@@ -124,7 +109,7 @@ ObservationType TypeOf(const SpanContext& c) {
   const SpanAttributes& a = c.attrs;
   if (auto t = a.Text("langfuse.observation.type")) {
     // Only the lowercase names are Langfuse's; anything else falls through to the other rules.
-    if (*t == Lower(*t)) {
+    if (*t == AsciiLower(*t)) {
       std::string upper = *t;
       for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       if (auto parsed = ParseObservationType(upper)) return *parsed;
@@ -556,7 +541,7 @@ std::string ObservationMetadata(const SpanContext& c) {
 // ---- Levels, times ----------------------------------------------------------------------
 
 std::optional<Level> LevelAlias(std::string_view text) {
-  std::string l = Lower(text);
+  std::string l = AsciiLower(text);
   for (std::string_view debug : {"trace", "verbose", "debug"}) {
     if (l == debug) return Level::kDebug;
   }
@@ -710,8 +695,8 @@ void MapSpan(const SpanContext& c, int64_t now_us, std::vector<IngestEvent>& eve
              std::map<std::string, TraceSeen>& traces) {
   const otlp::Span& span = c.span;
   const SpanAttributes& a = c.attrs;
-  const std::string trace_id = Hex(span.trace_id());
-  const std::string span_id = Hex(span.span_id());
+  const std::string trace_id = HexEncode(span.trace_id());
+  const std::string span_id = HexEncode(span.span_id());
   const SpanTimes times = TimesOf(span, now_us);
   const bool is_root = span.parent_span_id().empty() || IsTrue(a.Find("langfuse.internal.as_root"));
 
@@ -738,7 +723,7 @@ void MapSpan(const SpanContext& c, int64_t now_us, std::vector<IngestEvent>& eve
   o.start_time_us = times.start_us;
   o.end_time_us = times.end_us;
   o.completion_start_time_us = CompletionStart(a, times.start_us);
-  if (!span.parent_span_id().empty()) o.parent_observation_id = Hex(span.parent_span_id());
+  if (!span.parent_span_id().empty()) o.parent_observation_id = HexEncode(span.parent_span_id());
   if (auto tool = a.Text("gen_ai.tool.name")) {
     o.name.Set(*tool);
   } else if (!span.name().empty()) {
