@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   # build
   cmake ninja-build g++ pkg-config clang-format
-  libboost-dev libsimdjson-dev rapidjson-dev libsqlite3-dev libsodium-dev libzstd-dev
-  zlib1g-dev libcli11-dev libprotobuf-dev protobuf-compiler libre2-dev
+  libboost-dev libsimdjson-dev rapidjson-dev libsqlite3-dev libsodium-dev libzstd-dev liblz4-dev
+  zlib1g-dev libcli11-dev libprotobuf-dev protobuf-compiler libre2-dev libjemalloc-dev
   # tests
   libgtest-dev libgmock-dev nodejs npm curl
   # web UI end-to-end tests (tests/e2e): the browser playwright-core drives

@@ -2,7 +2,6 @@
 #include <cstdio>
 #include <memory>
 
-#include <malloc.h>
 #include <signal.h>
 
 #include "api/public_api.h"
@@ -48,11 +47,6 @@ int Serve(const ServeOptions& options) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  // Request bodies are allocated and freed by many threads; a few arenas with generous
-  // padding keep glibc from growing and trimming the heap on every request.
-  mallopt(M_ARENA_MAX, 4);
-  mallopt(M_TOP_PAD, 16 << 20);
-  mallopt(M_TRIM_THRESHOLD, 64 << 20);
 
   if (options.port < 1 || options.port > 65535) {
     LogError("--port: must be between 1 and 65535");

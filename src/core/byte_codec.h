@@ -1,5 +1,5 @@
 // A small binary encoding for stored records: varints and length-prefixed strings, then
-// zstd for anything large. Storage engines keep hot columns typed and the rest in one blob.
+// LZ4 for anything large. Storage engines keep hot columns typed and the rest in one blob.
 #pragma once
 
 #include <cstdint>
@@ -34,13 +34,15 @@ class ByteReader {
   bool GetString(std::string* s);
   bool GetOptString(std::optional<std::string>* s);
   bool AtEnd() const { return pos_ == in_.size(); }
+  size_t Remaining() const { return in_.size() - pos_; }
 
  private:
   std::string_view in_;
   size_t pos_ = 0;
 };
 
-// First byte says whether the rest is zstd-compressed; small blobs are stored raw.
+// First byte says how the rest is stored: raw (small blobs), LZ4, or zstd (blobs written
+// by earlier versions; read, never written).
 std::string CompressBlob(std::string_view raw);
 std::optional<std::string> DecompressBlob(std::string_view stored);
 

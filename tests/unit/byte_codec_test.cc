@@ -6,6 +6,7 @@
 #include <random>
 
 #include <gtest/gtest.h>
+#include <zstd.h>
 
 namespace lanterne {
 namespace {
@@ -239,14 +240,34 @@ TEST(CompressBlob, LargeIncompressibleBlobRoundTrips) {
   EXPECT_EQ(*back, raw);
 }
 
+// Data directories written before LZ4 hold zstd frames; they stay readable.
+TEST(CompressBlob, ZstdBlobsOfEarlierVersionsAreRead) {
+  std::string raw;
+  for (int i = 0; i < 500; ++i) raw += "Le modèle répond en français. 日本語も。";
+  std::string frame(ZSTD_compressBound(raw.size()), '\0');
+  size_t n = ZSTD_compress(frame.data(), frame.size(), raw.data(), raw.size(), 1);
+  ASSERT_FALSE(ZSTD_isError(n));
+  frame.resize(n);
+  auto back = DecompressBlob("z" + frame);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(*back, raw);
+}
+
 TEST(CompressBlob, CorruptBlobIsRejected) {
   EXPECT_EQ(DecompressBlob(""), std::nullopt);
   EXPECT_EQ(DecompressBlob("?unknown tag"), std::nullopt);
   EXPECT_EQ(DecompressBlob("z"), std::nullopt);
   EXPECT_EQ(DecompressBlob("znot a zstd frame at all"), std::nullopt);
 
+  EXPECT_EQ(DecompressBlob("l"), std::nullopt);
+  EXPECT_EQ(DecompressBlob("l\x80"), std::nullopt);  // size varint cut short
+  EXPECT_EQ(DecompressBlob("l\x05"
+                           "abc"),
+            std::nullopt);                                           // not an LZ4 block of 5 bytes
+  EXPECT_EQ(DecompressBlob("l\xff\xff\xff\xff\x7f"), std::nullopt);  // size past LZ4's limit
+
   std::string stored = CompressBlob(std::string(10000, 'x') + std::string(10000, 'y'));
-  ASSERT_EQ(stored[0], 'z');  // large and compressible: stored compressed
+  ASSERT_EQ(stored[0], 'l');  // large and compressible: stored compressed
   EXPECT_EQ(DecompressBlob(std::string_view(stored).substr(0, stored.size() / 2)), std::nullopt);
   std::string flipped = stored;
   for (size_t i = 20; i < flipped.size(); ++i) flipped[i] = static_cast<char>(flipped[i] ^ 0x5a);

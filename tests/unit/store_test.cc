@@ -1,5 +1,6 @@
 #include "storage/store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 #include <sstream>
@@ -881,6 +882,10 @@ TEST(StoreIdIndex, RowsStayFindableAcrossMerges) {
       auto o = st.GetObservation("p", "o-" + std::to_string(i));
       ASSERT_TRUE(o.ok() && o->has_value()) << when << ": observation " << i;
       EXPECT_EQ((*o)->trace_id, "t-" + std::to_string(i));
+      auto of_trace = st.ObservationsOfTrace("p", "t-" + std::to_string(i));
+      ASSERT_TRUE(of_trace.ok()) << of_trace.status().message();
+      ASSERT_EQ(of_trace->size(), 1u) << when << ": observations of trace " << i;
+      EXPECT_EQ(of_trace->front().id, "o-" + std::to_string(i));
       auto other = st.GetTrace("q", "t-" + std::to_string(i));
       ASSERT_TRUE(other.ok());
       EXPECT_FALSE(other->has_value()) << when << ": another project sees trace " << i;
@@ -924,6 +929,9 @@ TEST(StoreIdIndex, RowsStayFindableAcrossMerges) {
   auto gone = store->GetTrace("p", "t-1");
   ASSERT_TRUE(gone.ok());
   EXPECT_FALSE(gone->has_value());
+  auto gone_observation = store->GetObservation("p", "o-1");
+  ASSERT_TRUE(gone_observation.ok());
+  EXPECT_FALSE(gone_observation->has_value()) << "deleting a trace deletes its observations";
 
   store.reset();  // a clean close merges everything
   auto reopened = OpenSqliteStore(dir.path(), options);
@@ -933,6 +941,56 @@ TEST(StoreIdIndex, RowsStayFindableAcrossMerges) {
     ASSERT_TRUE(t.ok());
     EXPECT_EQ(t->has_value(), i != 1 && i != 2) << "trace " << i << " after reopen";
   }
+}
+
+// An update may move an observation to another trace, long after both were merged into
+// the on-disk indexes; the move must survive a restart that skips the clean-close merge.
+TEST(StoreIdIndex, ObservationMovedToAnotherTraceIsFoundThereAfterRestart) {
+  TempDir dir;
+  SqliteOptions options;
+  options.id_merge_rows = 3;
+  auto opened = OpenSqliteStore(dir.path(), options);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  auto store = std::move(opened).value();
+  for (int i = 0; i < 20; ++i) {
+    Status s = store->RunWrite([&](WriteTxn& txn) -> Status {
+      std::string trace = "t-" + std::to_string(i);
+      LANTERNE_RETURN_IF_ERROR(txn.PutTrace(FullTrace("p", trace), true));
+      return txn.PutObservation(FullObservation("p", "o-" + std::to_string(i), trace), true);
+    });
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  Status moved = store->RunWrite([&](WriteTxn& txn) -> Status {
+    auto found = txn.FindObservation("p", "o-0");
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) return Status::NotFound("o-0");
+    ObservationRecord o = **found;
+    o.trace_id = "t-19";
+    return txn.PutObservation(o, false);
+  });
+  ASSERT_TRUE(moved.ok()) << moved.message();
+
+  auto check = [](Store& st, const char* when) {
+    auto old_trace = st.ObservationsOfTrace("p", "t-0");
+    ASSERT_TRUE(old_trace.ok());
+    EXPECT_TRUE(old_trace->empty()) << when;
+    auto new_trace = st.ObservationsOfTrace("p", "t-19");
+    ASSERT_TRUE(new_trace.ok());
+    std::vector<std::string> ids;
+    for (const auto& o : *new_trace) ids.push_back(o.id);
+    std::sort(ids.begin(), ids.end());
+    EXPECT_EQ(ids, (std::vector<std::string>{"o-0", "o-19"})) << when;
+    ObservationQuery q;
+    q.trace_id = "t-19";
+    auto listed = st.ListObservations("p", q);
+    ASSERT_TRUE(listed.ok());
+    EXPECT_EQ(listed->total_items, 2) << when;
+  };
+  check(*store, "same instance");
+  // Opened beside the first, as after a crash: only the rows and the index tables count.
+  auto second = OpenSqliteStore(dir.path(), options);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  check(**second, "second instance");
 }
 
 }  // namespace

@@ -119,10 +119,35 @@ Result<std::optional<int64_t>> LocateRow(sqlite3* db, const IdIndexTable& table,
   return locator.Locate(recent, IdMap(), project_id, id);
 }
 
+Result<std::vector<int64_t>> SeqsWithKey(sqlite3* db, const IdIndexTable& table,
+                                         const RecentIds& recent, int64_t key_hash) {
+  std::vector<int64_t> seqs = recent.Find(key_hash);
+  Statement indexed(
+      db, std::string("SELECT seq FROM ") + table.index_table + " WHERE " + table.key + " = ?1");
+  if (!indexed.ok()) return Status::Internal(indexed.prepare_error());
+  indexed.Bind(1, key_hash);
+  int rc;
+  while ((rc = indexed.Step()) == SQLITE_ROW) seqs.push_back(indexed.Int(0));
+  if (rc != SQLITE_DONE) return Failed(db, "read index");
+  std::sort(seqs.begin(), seqs.end());
+  seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+  return seqs;
+}
+
+std::string SeqInList(const std::vector<int64_t>& seqs) {
+  std::string sql = "seq IN (";
+  for (size_t i = 0; i < seqs.size(); ++i) {
+    if (i) sql += ',';
+    sql += std::to_string(seqs[i]);
+  }
+  sql += ')';
+  return sql;
+}
+
 Status MergeIds(sqlite3* db, const IdIndexTable& table, const std::vector<IdEntry>& entries) {
   if (entries.empty()) return Status::Ok();
-  Statement insert(db, std::string("INSERT OR IGNORE INTO ") + table.index_table +
-                           " (id_hash, seq) VALUES (?1, ?2)");
+  Statement insert(db, std::string("INSERT OR IGNORE INTO ") + table.index_table + " (" +
+                           table.key + ", seq) VALUES (?1, ?2)");
   if (!insert.ok()) return Status::Internal(insert.prepare_error());
   for (const auto& [hash, seq] : entries) {
     insert.Reset();
@@ -136,19 +161,20 @@ Status SetWatermark(sqlite3* db, const IdIndexTable& table, int64_t seq) {
   Statement mark(db,
                  "INSERT INTO index_watermarks (name, seq) VALUES (?1, ?2) ON CONFLICT (name) "
                  "DO UPDATE SET seq = max(seq, excluded.seq)");
-  mark.Bind(1, std::string_view(table.table)).Bind(2, seq);
+  mark.Bind(1, std::string_view(table.watermark)).Bind(2, seq);
   if (mark.Step() != SQLITE_DONE) return Failed(db, "move index watermark");
   return Status::Ok();
 }
 
 Status LoadRecentIds(sqlite3* db, const IdIndexTable& table, RecentIds& recent) {
   Statement mark(db, "SELECT seq FROM index_watermarks WHERE name = ?1");
-  mark.Bind(1, std::string_view(table.table));
+  mark.Bind(1, std::string_view(table.watermark));
   int64_t watermark = 0;
   int rc = mark.Step();
   if (rc == SQLITE_ROW) watermark = mark.Int(0);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Failed(db, "read index watermark");
-  Statement rows(db, std::string("SELECT id_hash, seq FROM ") + table.table + " WHERE seq > ?1");
+  Statement rows(
+      db, std::string("SELECT ") + table.key + ", seq FROM " + table.table + " WHERE seq > ?1");
   rows.Bind(1, watermark);
   IdMap entries;
   while ((rc = rows.Step()) == SQLITE_ROW) entries.emplace(rows.Int(0), rows.Int(1));

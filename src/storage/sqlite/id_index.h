@@ -24,15 +24,22 @@
 
 namespace lanterne::sqlite {
 
-// One indexed table: rows in `table` (with `seq`, `id_hash`, `project_id`, `id` columns),
-// merged entries in `index_table` (id_hash, seq).
+// One indexed table: rows in `table` (with `seq` and the hash column `key`), merged
+// entries in `index_table` (key, seq). `watermark` names the row in index_watermarks.
+// Id indexes (key id_hash) also need `project_id` and `id` columns for RowLocator.
 struct IdIndexTable {
   const char* table;
   const char* index_table;
+  const char* key = "id_hash";
+  const char* watermark = table;
 };
 
 inline constexpr IdIndexTable kTraceIds{"traces", "trace_ids"};
 inline constexpr IdIndexTable kObservationIds{"observations", "observation_ids"};
+// The observations of a trace, by the hash of its trace id: the same random-key problem
+// as ids, since observations of one trace arrive together but traces come in any order.
+inline constexpr IdIndexTable kObservationTraces{"observations", "observation_traces", "trace_hash",
+                                                 "observation_traces"};
 
 using IdEntry = std::pair<int64_t, int64_t>;              // id_hash, seq
 using IdMap = std::unordered_multimap<int64_t, int64_t>;  // id_hash → seq
@@ -72,6 +79,14 @@ class RowLocator {
 Result<std::optional<int64_t>> LocateRow(sqlite3* db, const IdIndexTable& table,
                                          const RecentIds& recent, const std::string& project_id,
                                          const std::string& id);
+
+// The seqs of rows whose key hashes to `key_hash`, in `recent` or the index table, sorted
+// and without repeats; callers check each row's own columns, as hashes may collide.
+Result<std::vector<int64_t>> SeqsWithKey(sqlite3* db, const IdIndexTable& table,
+                                         const RecentIds& recent, int64_t key_hash);
+
+// A SQL condition matching the rows `seqs` names, e.g. "seq IN (3,9)".
+std::string SeqInList(const std::vector<int64_t>& seqs);
 
 // Writes `entries` (sorted) into the index table, inside the caller's transaction.
 Status MergeIds(sqlite3* db, const IdIndexTable& table, const std::vector<IdEntry>& entries);

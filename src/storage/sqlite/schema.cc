@@ -104,6 +104,16 @@ CREATE INDEX IF NOT EXISTS memberships_by_user ON memberships (user_id);
 CREATE INDEX IF NOT EXISTS projects_by_org ON projects (org_id);
 CREATE INDEX IF NOT EXISTS api_keys_by_project ON api_keys (project_id);
 )sql",
+    // 4: observations are found by trace through a merged index (id_index.h) instead of a
+    // B-tree on a random hash, which rewrote one index page per new observation.
+    R"sql(
+CREATE TABLE IF NOT EXISTS observation_traces (
+  trace_hash INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (trace_hash, seq)) WITHOUT ROWID;
+INSERT OR IGNORE INTO observation_traces (trace_hash, seq) SELECT trace_hash, seq FROM observations;
+INSERT OR REPLACE INTO index_watermarks (name, seq)
+  SELECT 'observation_traces', coalesce(max(seq), 0) FROM observations;
+DROP INDEX IF EXISTS observations_by_trace;
+)sql",
 };
 
 }  // namespace
@@ -114,6 +124,7 @@ Status Migrate(Connection& db) {
     return Status::Internal("cannot read the schema version: " + db.LastError());
   }
   int64_t version = version_stmt.Int(0);
+  version_stmt.Reset();  // a statement still reading would lock out DROP INDEX below
   constexpr int64_t kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
   if (version > kLatest) {
     return Status::Unavailable("the data directory was written by a newer Lanterne (schema " +

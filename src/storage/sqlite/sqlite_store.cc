@@ -193,19 +193,26 @@ std::string LimitOffset(const PageRequest& page) {
 
 class SqliteWriteTxn : public WriteTxn {
  public:
-  SqliteWriteTxn(sqlite3* db, RecentIds& recent_traces, RecentIds& recent_observations)
-      : db_(db), recent_traces_(recent_traces), recent_observations_(recent_observations) {}
+  SqliteWriteTxn(sqlite3* db, RecentIds& recent_traces, RecentIds& recent_observations,
+                 RecentIds& recent_observation_traces)
+      : db_(db),
+        recent_traces_(recent_traces),
+        recent_observations_(recent_observations),
+        recent_observation_traces_(recent_observation_traces) {}
 
   // After a commit: the rows this transaction created become findable through memory.
   void Committed() {
     recent_traces_.Add(new_traces_);
     recent_observations_.Add(new_observations_);
+    recent_observation_traces_.Add(new_observation_traces_);
     Forget();
   }
   // After a rollback, or once committed: nothing of this transaction is remembered.
   void Forget() {
     new_traces_.clear();
     new_observations_.clear();
+    new_observation_traces_.clear();
+    stored_trace_hashes_.clear();
     trace_seqs_.clear();
     observation_seqs_.clear();
   }
@@ -333,6 +340,7 @@ class SqliteWriteTxn : public WriteTxn {
     if (rc != SQLITE_ROW) return StepError(db_, "find observation");
     auto o = ReadObservation(s);
     if (!o.ok()) return o.status();
+    stored_trace_hashes_[**seq] = IdHash(o->trace_id);
     return std::optional<ObservationRecord>(std::move(o).value());
   }
 
@@ -341,10 +349,12 @@ class SqliteWriteTxn : public WriteTxn {
     std::string payload;
     Statement& s = is_new ? insert_observation_ : update_observation_;
     s.Reset();
+    int64_t updated_seq = 0;
     if (!is_new) {
       auto seq = SeqOf(observation_seqs_, observation_locator_, recent_observations_,
                        new_observations_, o.project_id, o.id);
       if (!seq.ok()) return seq.status();
+      updated_seq = *seq;
       s.Bind(19, *seq);
     }
     s.Bind(1, std::string_view(o.project_id))
@@ -377,7 +387,18 @@ class SqliteWriteTxn : public WriteTxn {
     s.Reset();  // releases the payload binding before `payload` goes away
     if (rc != SQLITE_DONE) return StepError(db_, "write observation");
     if (is_new) RememberInserted(new_observations_, observation_seqs_, o.project_id, o.id);
-    return Status::Ok();
+    if (is_new) {
+      new_observation_traces_.emplace(IdHash(o.trace_id), sqlite3_last_insert_rowid(db_));
+      return Status::Ok();
+    }
+    // An update that moves an observation to another trace (rare) is indexed at once, on
+    // disk: its seq may lie below the merge watermark, where a restart would not look for
+    // it in the rows. The entry for the old trace goes stale; readers check trace_id.
+    auto stored = stored_trace_hashes_.find(updated_seq);
+    if (stored != stored_trace_hashes_.end() && stored->second == IdHash(o.trace_id)) {
+      return Status::Ok();
+    }
+    return sqlite::MergeIds(db_, sqlite::kObservationTraces, {{IdHash(o.trace_id), updated_seq}});
   }
 
   Result<std::optional<ScoreRecord>> FindScore(const std::string& project_id,
@@ -439,8 +460,16 @@ class SqliteWriteTxn : public WriteTxn {
                                const std::vector<std::string>& ids) override {
     int64_t deleted = 0;
     for (const auto& id : ids) {
+      auto observation_seqs = sqlite::SeqsWithKey(db_, sqlite::kObservationTraces,
+                                                  recent_observation_traces_, IdHash(id));
+      if (!observation_seqs.ok()) return observation_seqs.status();
+      auto [first, last] = new_observation_traces_.equal_range(IdHash(id));
+      for (auto it = first; it != last; ++it) observation_seqs->push_back(it->second);
+      const std::string delete_observations = "DELETE FROM observations WHERE " +
+                                              sqlite::SeqInList(*observation_seqs) +
+                                              " AND ?1 = ?1 AND project_id = ?2 AND trace_id = ?3";
       for (const char* sql :
-           {"DELETE FROM observations WHERE trace_hash = ?1 AND project_id = ?2 AND trace_id = ?3",
+           {delete_observations.c_str(),
             "DELETE FROM scores WHERE trace_hash = ?1 AND project_id = ?2 AND trace_id = ?3"}) {
         Statement s(db_, sql);
         if (!s.ok()) return Status::Internal(s.prepare_error());
@@ -613,8 +642,11 @@ class SqliteWriteTxn : public WriteTxn {
 
   RecentIds& recent_traces_;
   RecentIds& recent_observations_;
+  RecentIds& recent_observation_traces_;
   sqlite::RowLocator trace_locator_, observation_locator_;
-  IdMap new_traces_, new_observations_;
+  IdMap new_traces_, new_observations_, new_observation_traces_;
+  // seq → trace hash of the observations this transaction read, as stored.
+  std::unordered_map<int64_t, int64_t> stored_trace_hashes_;
   SeqMap trace_seqs_, observation_seqs_;
 };
 
@@ -654,7 +686,10 @@ class SqliteStore : public Store {
         sqlite::LoadRecentIds(writer_.get(), sqlite::kTraceIds, recent_traces_));
     LANTERNE_RETURN_IF_ERROR(
         sqlite::LoadRecentIds(writer_.get(), sqlite::kObservationIds, recent_observations_));
-    txn_ = std::make_unique<SqliteWriteTxn>(writer_.get(), recent_traces_, recent_observations_);
+    LANTERNE_RETURN_IF_ERROR(sqlite::LoadRecentIds(writer_.get(), sqlite::kObservationTraces,
+                                                   recent_observation_traces_));
+    txn_ = std::make_unique<SqliteWriteTxn>(writer_.get(), recent_traces_, recent_observations_,
+                                            recent_observation_traces_);
     LANTERNE_RETURN_IF_ERROR(txn_->Prepare());
     // Copying the WAL back into the database (checkpointing) would otherwise happen inside
     // the writer's commits; a thread of its own does it beside them, without blocking them.
@@ -788,10 +823,6 @@ class SqliteStore : public Store {
   Result<std::vector<TraceRollup>> RollupTraces(const std::string& project_id,
                                                 const std::vector<std::string>& ids) override {
     auto conn = Borrow();
-    Statement obs(conn.get(),
-                  "SELECT id, start_time, end_time, total_cost FROM observations WHERE "
-                  "trace_hash = ?1 AND project_id = ?2 AND trace_id = ?3 ORDER BY start_time, "
-                  "seq");
     Statement scores(conn.get(),
                      "SELECT id FROM scores WHERE trace_hash = ?1 AND project_id = ?2 AND "
                      "trace_id = ?3 ORDER BY timestamp, seq");
@@ -799,8 +830,13 @@ class SqliteStore : public Store {
     rollups.reserve(ids.size());
     for (const auto& id : ids) {
       TraceRollup r;
-      obs.Reset();
-      obs.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+      auto seqs = ObservationSeqsOfTrace(conn.get(), id);
+      if (!seqs.ok()) return seqs.status();
+      Statement obs(conn.get(),
+                    "SELECT id, start_time, end_time, total_cost FROM observations WHERE " +
+                        sqlite::SeqInList(*seqs) +
+                        " AND project_id = ?1 AND trace_id = ?2 ORDER BY start_time, seq");
+      obs.Bind(1, std::string_view(project_id)).Bind(2, std::string_view(id));
       int rc;
       while ((rc = obs.Step()) == SQLITE_ROW) {
         r.AddObservation(obs.Text(0), obs.Int(1), obs.OptInt(2),
@@ -821,12 +857,12 @@ class SqliteStore : public Store {
   Result<std::vector<ObservationRecord>> ObservationsOfTrace(const std::string& project_id,
                                                              const std::string& trace_id) override {
     auto conn = Borrow();
+    auto seqs = ObservationSeqsOfTrace(conn.get(), trace_id);
+    if (!seqs.ok()) return seqs.status();
     Statement s(conn.get(), std::string("SELECT ") + kObservationColumns +
-                                " FROM observations WHERE trace_hash = ?1 AND project_id = ?2 "
-                                "AND trace_id = ?3 ORDER BY start_time, seq");
-    s.Bind(1, IdHash(trace_id))
-        .Bind(2, std::string_view(project_id))
-        .Bind(3, std::string_view(trace_id));
+                                " FROM observations WHERE " + sqlite::SeqInList(*seqs) +
+                                " AND project_id = ?1 AND trace_id = ?2 ORDER BY start_time, seq");
+    s.Bind(1, std::string_view(project_id)).Bind(2, std::string_view(trace_id));
     return CollectObservations(conn.get(), s);
   }
 
@@ -854,9 +890,11 @@ class SqliteStore : public Store {
       where.AddMany("trace_id IN (SELECT id FROM traces WHERE project_id = ? AND user_id = ?)",
                     {project_id, *q.user_id});
     }
+    auto conn = Borrow();
     if (q.trace_id) {
-      where.Add("trace_hash = ?", IdHash(*q.trace_id));
-      where.Add("trace_id = ?", *q.trace_id);
+      auto seqs = ObservationSeqsOfTrace(conn.get(), *q.trace_id);
+      if (!seqs.ok()) return seqs.status();
+      where.Add(sqlite::SeqInList(*seqs) + " AND trace_id = ?", *q.trace_id);
     }
     if (q.parent_observation_id) where.Add("parent_id = ?", *q.parent_observation_id);
     if (q.version) where.Add("version = ?", *q.version);
@@ -865,7 +903,6 @@ class SqliteStore : public Store {
     where.AddAnyOf("environment", q.environments);
     if (q.from_start_us) where.Add("start_time >= ?", *q.from_start_us);
     if (q.to_start_us) where.Add("start_time < ?", *q.to_start_us);
-    auto conn = Borrow();
     Page<ObservationRecord> page;
     {
       Statement count(conn.get(), "SELECT count(*) FROM observations" + where.sql());
@@ -1162,6 +1199,11 @@ class SqliteStore : public Store {
     if (pool_.size() < 16) pool_.push_back(std::move(conn));
   }
 
+  Result<std::vector<int64_t>> ObservationSeqsOfTrace(sqlite3* db, const std::string& trace_id) {
+    return sqlite::SeqsWithKey(db, sqlite::kObservationTraces, recent_observation_traces_,
+                               IdHash(trace_id));
+  }
+
   Result<std::vector<ObservationRecord>> CollectObservations(sqlite3* db, Statement& s) {
     if (!s.ok()) return Status::Internal(s.prepare_error());
     std::vector<ObservationRecord> rows;
@@ -1183,28 +1225,30 @@ class SqliteStore : public Store {
   // When a full round of slices ends, every row present when it began is in the index and
   // the watermark moves past them.
   void MergeIdsIfDue(bool everything = false) {
-    if (!everything &&
-        recent_traces_.size() + recent_observations_.size() < options_.id_merge_rows) {
-      return;
-    }
+    struct Index {
+      const sqlite::IdIndexTable& table;
+      RecentIds& recent;
+    };
+    const Index indexes[] = {{sqlite::kTraceIds, recent_traces_},
+                             {sqlite::kObservationIds, recent_observations_},
+                             {sqlite::kObservationTraces, recent_observation_traces_}};
+    size_t recent_rows = 0;
+    for (const Index& index : indexes) recent_rows += index.recent.size();
+    if (!everything && recent_rows < options_.id_merge_rows) return;
     int slices = everything ? 1 : kMergeSlices;
     int slice = everything ? 0 : merge_slice_;
-    if (slice == 0) {
-      merge_round_traces_ = recent_traces_.MaxSeq();
-      merge_round_observations_ = recent_observations_.MaxSeq();
+    std::vector<sqlite::IdEntry> entries[3];
+    for (int i = 0; i < 3; ++i) {
+      if (slice == 0) merge_round_[i] = indexes[i].recent.MaxSeq();
+      entries[i] = indexes[i].recent.Slice(slice, slices);
     }
-    auto traces = recent_traces_.Slice(slice, slices);
-    auto observations = recent_observations_.Slice(slice, slices);
     bool round_done = slice + 1 == slices;
     if (!writer_.Exec("BEGIN IMMEDIATE").ok()) return;
-    Status merged = sqlite::MergeIds(writer_.get(), sqlite::kTraceIds, traces);
-    if (merged.ok())
-      merged = sqlite::MergeIds(writer_.get(), sqlite::kObservationIds, observations);
-    if (merged.ok() && round_done) {
-      merged = sqlite::SetWatermark(writer_.get(), sqlite::kTraceIds, merge_round_traces_);
-      if (merged.ok()) {
-        merged =
-            sqlite::SetWatermark(writer_.get(), sqlite::kObservationIds, merge_round_observations_);
+    Status merged = Status::Ok();
+    for (int i = 0; i < 3 && merged.ok(); ++i) {
+      merged = sqlite::MergeIds(writer_.get(), indexes[i].table, entries[i]);
+      if (merged.ok() && round_done) {
+        merged = sqlite::SetWatermark(writer_.get(), indexes[i].table, merge_round_[i]);
       }
     }
     if (merged.ok()) merged = writer_.Exec("COMMIT");
@@ -1213,8 +1257,7 @@ class SqliteStore : public Store {
       (void)writer_.Exec("ROLLBACK");
       return;
     }
-    recent_traces_.Erase(traces);
-    recent_observations_.Erase(observations);
+    for (int i = 0; i < 3; ++i) indexes[i].recent.Erase(entries[i]);
     if (!everything) merge_slice_ = round_done ? 0 : slice + 1;
   }
 
@@ -1245,7 +1288,9 @@ class SqliteStore : public Store {
   static constexpr int kCheckpointPages = 4096;
   static constexpr int kMergeSlices = 8;
   int merge_slice_ = 0;
-  int64_t merge_round_traces_ = 0, merge_round_observations_ = 0;
+  // Per index (traces, observations, observations by trace): the highest seq present
+  // when the current round of slices began.
+  int64_t merge_round_[3] = {0, 0, 0};
   static constexpr int kRestartFrames = 32768;  // 128 MiB of 4 KiB pages
 
   std::string path_;
@@ -1259,7 +1304,7 @@ class SqliteStore : public Store {
   std::mutex sync_mu_;
   int wal_fd_ = -1;
   std::atomic<int> wal_frames_{0};
-  RecentIds recent_traces_, recent_observations_;
+  RecentIds recent_traces_, recent_observations_, recent_observation_traces_;
   Connection writer_;
   std::unique_ptr<SqliteWriteTxn> txn_;
   std::mutex pool_mu_;
