@@ -72,6 +72,9 @@ struct Options {
   double rate = 0;    // batches per second over all connections; 0 = unlimited
   int pool = 8;       // body templates per connection
   bool otlp = false;  // OTLP protobuf exports instead of ingestion batches
+  // GET this path (e.g. a prompt fetch) instead of posting batches; a 200 counts as one
+  // success in "observations".
+  std::string get_path;
 };
 
 [[noreturn]] void Usage(const char* why) {
@@ -79,7 +82,7 @@ struct Options {
                "lanterne-loadgen: %s\n"
                "usage: lanterne-loadgen --url http://HOST:PORT --public-key PK --secret-key SK\n"
                "       [--connections C] [--duration S] [--traces-per-batch T] [--rate R]"
-               " [--pool P] [--otlp]\n",
+               " [--pool P] [--otlp | --get PATH]\n",
                why);
   std::exit(2);
 }
@@ -111,6 +114,8 @@ Options ParseArgs(int argc, char** argv) {
       o.pool = std::atoi(value().c_str());
     } else if (a == "--otlp") {
       o.otlp = true;
+    } else if (a == "--get") {
+      o.get_path = value();
     } else {
       Usage("unknown argument");
     }
@@ -552,7 +557,7 @@ void Worker(Shared& shared, int index, Stats& stats, std::atomic<int>& fd, std::
              static_cast<uint64_t>(Clock::now().time_since_epoch().count()));
   std::vector<Template> pool;
   std::vector<lanterne::bench::OtlpTemplate> otlp_pool;
-  for (int i = 0; i < o.pool; ++i) {
+  for (int i = 0; i < (o.get_path.empty() ? o.pool : 0); ++i) {
     if (o.otlp) {
       otlp_pool.push_back(lanterne::bench::BuildOtlpTemplate(text_rng, o.traces_per_batch));
     } else {
@@ -579,7 +584,8 @@ void Worker(Shared& shared, int index, Stats& stats, std::atomic<int>& fd, std::
   connected.count_down();
   go.wait();
 
-  http::request<http::string_body> req{http::verb::post, shared.target, 11};
+  const bool get = !o.get_path.empty();
+  http::request<http::string_body> req{get ? http::verb::get : http::verb::post, shared.target, 11};
   req.set(http::field::host, o.host + ":" + o.port);
   req.set(http::field::user_agent, "lanterne-loadgen/0.1");
   req.set(http::field::content_type, o.otlp ? "application/x-protobuf" : "application/json");
@@ -613,9 +619,12 @@ void Worker(Shared& shared, int index, Stats& stats, std::atomic<int>& fd, std::
         continue;
       }
     }
-    std::string* body = nullptr;
+    std::string empty_body;
+    std::string* body = &empty_body;
     int spans = 0;
-    if (o.otlp) {
+    if (get) {
+      // nothing to build
+    } else if (o.otlp) {
       auto& t = otlp_pool[slot++ % otlp_pool.size()];
       lanterne::bench::PatchOtlpIds(t, id_rng);
       body = &t.body;
@@ -649,7 +658,15 @@ void Worker(Shared& shared, int index, Stats& stats, std::atomic<int>& fd, std::
     }
     stats.latencies_us.push_back(static_cast<uint32_t>(std::min<int64_t>(
         UINT32_MAX, std::chrono::duration_cast<std::chrono::microseconds>(done - sent).count())));
-    if (o.otlp) {
+    if (get) {
+      if (res.result_int() == 200) {
+        ++stats.observations;
+      } else {
+        ++stats.failed_requests;
+        ++stats.error_events;
+        ReportSample(shared, "HTTP " + std::to_string(res.result_int()) + ": " + res.body());
+      }
+    } else if (o.otlp) {
       const int64_t rejected =
           res.result_int() == 200 ? lanterne::bench::OtlpRejectedSpans(res.body()) : -1;
       if (rejected < 0) {
@@ -700,7 +717,9 @@ int main(int argc, char** argv) {
   Shared shared;
   shared.options = &o;
   shared.authorization = "Basic " + Base64(o.public_key + ":" + o.secret_key);
-  shared.target = o.path_prefix + (o.otlp ? "/api/public/otel/v1/traces" : "/api/public/ingestion");
+  shared.target = o.path_prefix + (!o.get_path.empty() ? o.get_path
+                                   : o.otlp            ? "/api/public/otel/v1/traces"
+                                                       : "/api/public/ingestion");
   {
     asio::io_context io;
     tcp::resolver resolver(io);

@@ -4,6 +4,8 @@
 
 #include <functional>
 
+#include "prompts/prompt_cache.h"
+
 #include "auth/api_keys.h"
 #include "http/router.h"
 #include "ingest/write_pipeline.h"
@@ -17,6 +19,7 @@ struct ApiContext {
   WritePipeline& pipeline;
   ApiKeyAuthenticator& auth;
   ModelCatalog& models;  // project and built-in model definitions (prices)
+  PromptCache& prompts;  // prompt versions by name, for the SDKs' fetches
 };
 
 using AuthedHandler = std::function<Response(Request&, const AuthContext&)>;
@@ -36,19 +39,26 @@ void RegisterScoreRoutes(Router& router, ApiContext& ctx);
 void RegisterProjectRoutes(Router& router, ApiContext& ctx);
 void RegisterOtelRoutes(Router& router, ApiContext& ctx);
 void RegisterModelRoutes(Router& router, ApiContext& ctx);
+void RegisterPromptRoutes(Router& router, ApiContext& ctx);
+// The prompt page's per-version metrics (UI only: Langfuse has no public equivalent).
+// Query `name`.
+Response PromptMetrics(ApiContext& ctx, Request& request, const AuthContext& auth);
 
 // The public API's project-data handlers, which the UI API (src/api/ui_*) runs behind a
 // session and a permission check instead of a key: same parameters, same answers.
 struct DataHandlers {
   ApiHandlerFn list_traces, get_trace, delete_trace, delete_traces;
+  ApiHandlerFn search_traces;  // list_traces plus the UI's `search` (full text)
   ApiHandlerFn list_observations, get_observation;
   ApiHandlerFn list_sessions, get_session;
   ApiHandlerFn list_scores_v2, get_score;
+  ApiHandlerFn list_prompts, get_prompt, update_prompt_labels, delete_prompt;
 };
 void ExportTraceHandlers(DataHandlers& out);
 void ExportObservationHandlers(DataHandlers& out);
 void ExportSessionHandlers(DataHandlers& out);
 void ExportScoreHandlers(DataHandlers& out);
+void ExportPromptHandlers(DataHandlers& out);
 
 // The web UI's JSON API under /api/ui (docs/ui-api.md): session cookies, CSRF, roles.
 void RegisterUiRoutes(Router& router, ApiContext& ctx);

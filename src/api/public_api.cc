@@ -23,7 +23,7 @@ Handler Authed(ApiContext& ctx, bool allow_bearer, ApiHandlerFn fn) {
 
 PublicApi::PublicApi(Store& store, WritePipeline& pipeline, ApiKeyAuthenticator& auth,
                      ModelCatalog& models)
-    : ctx_{store, pipeline, auth, models} {
+    : prompts_(store), ctx_{store, pipeline, auth, models, prompts_} {
   RegisterIngestionRoutes(router_, ctx_);
   RegisterTraceRoutes(router_, ctx_);
   RegisterObservationRoutes(router_, ctx_);
@@ -32,6 +32,7 @@ PublicApi::PublicApi(Store& store, WritePipeline& pipeline, ApiKeyAuthenticator&
   RegisterProjectRoutes(router_, ctx_);
   RegisterOtelRoutes(router_, ctx_);
   RegisterModelRoutes(router_, ctx_);
+  RegisterPromptRoutes(router_, ctx_);
   RegisterUiRoutes(router_, ctx_);  // /api/ui: the web UI's JSON API (docs/ui-api.md)
 }
 

@@ -16,6 +16,7 @@ class PublicApi {
   Response Handle(Request& request);
 
  private:
+  PromptCache prompts_;  // before ctx_, which refers to it
   ApiContext ctx_;
   Router router_;
 };

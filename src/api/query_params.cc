@@ -1,6 +1,9 @@
 #include "api/query_params.h"
 
+#include <cerrno>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 
 #include "core/time.h"
 
@@ -39,6 +42,20 @@ Result<PageRequest> ReadPage(const Request& request, int64_t default_limit, int6
     page.limit = **l;
   }
   return page;
+}
+
+Result<std::optional<double>> ReadNonNegative(const Request& request, std::string_view key) {
+  auto text = request.QueryValue(key);
+  if (!text || text->empty()) return std::optional<double>();
+  char* end = nullptr;
+  errno = 0;
+  double value = std::strtod(text->c_str(), &end);
+  if (end != text->c_str() + text->size() || errno == ERANGE || !std::isfinite(value) ||
+      value < 0) {
+    return Status::InvalidArgument(std::string(key) + ": expected a number ≥ 0, got \"" + *text +
+                                   "\"");
+  }
+  return std::optional<double>(value);
 }
 
 Result<std::optional<int64_t>> ReadTimestamp(const Request& request, std::string_view key) {

@@ -14,6 +14,8 @@ namespace lanterne {
 Result<PageRequest> ReadPage(const Request& request, int64_t default_limit = 50,
                              int64_t max_limit = 100);
 Result<std::optional<int64_t>> ReadTimestamp(const Request& request, std::string_view key);
+// A finite number ≥ 0 (latency in seconds, cost in USD); nullopt when absent or empty.
+Result<std::optional<double>> ReadNonNegative(const Request& request, std::string_view key);
 // Repeated keys and comma lists both count (`environment=a&environment=b`, `tags=a,b`).
 std::vector<std::string> ReadList(const Request& request, std::string_view key, bool split_commas);
 

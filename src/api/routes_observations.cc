@@ -7,6 +7,44 @@
 namespace lanterne {
 namespace {
 
+// Filters and ordering the web UI's observations table adds to Langfuse's parameters.
+Status ReadTableFilters(const Request& request, ObservationQuery& q) {
+  q.models = ReadList(request, "model", false);
+  auto seconds_to_us = [](double seconds) { return static_cast<int64_t>(seconds * 1e6 + 0.5); };
+  for (auto [key, bound] :
+       {std::pair{"minLatency", &q.min_latency_us}, std::pair{"maxLatency", &q.max_latency_us}}) {
+    auto v = ReadNonNegative(request, key);
+    if (!v.ok()) return v.status();
+    if (*v) {
+      if (**v > 1e9) return Status::InvalidArgument(std::string(key) + ": at most 1e9 seconds");
+      *bound = seconds_to_us(**v);
+    }
+  }
+  for (auto [key, bound] : {std::pair{"minCost", &q.min_cost}, std::pair{"maxCost", &q.max_cost}}) {
+    auto v = ReadNonNegative(request, key);
+    if (!v.ok()) return v.status();
+    *bound = *v;
+  }
+  if (auto order = request.QueryValue("orderBy"); order && !order->empty()) {
+    // Langfuse's style: "field" or "field.asc" / "field.desc".
+    std::string field = *order;
+    std::string dir = "desc";
+    if (auto dot = field.rfind('.'); dot != std::string::npos) {
+      dir = field.substr(dot + 1);
+      field.resize(dot);
+    }
+    if (field != "startTime" && field != "latency" && field != "totalCost") {
+      return Status::InvalidArgument("orderBy: expected startTime, latency or totalCost");
+    }
+    if (dir != "asc" && dir != "desc") {
+      return Status::InvalidArgument("orderBy: the direction must be asc or desc");
+    }
+    q.order_by = field;
+    q.ascending = dir == "asc";
+  }
+  return Status::Ok();
+}
+
 Response ListObservations(ApiContext& ctx, Request& request, const AuthContext& auth) {
   ObservationQuery q;
   auto page = ReadPage(request);
@@ -35,6 +73,7 @@ Response ListObservations(ApiContext& ctx, Request& request, const AuthContext& 
   if (!to.ok()) return ErrorResponse(to.status());
   q.from_start_us = *from;
   q.to_start_us = *to;
+  if (Status table = ReadTableFilters(request, q); !table.ok()) return ErrorResponse(table);
   auto observations = ctx.store.ListObservations(auth.project_id, q);
   if (!observations.ok()) return ErrorResponse(observations.status());
   JsonBuffer buffer;

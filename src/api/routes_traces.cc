@@ -7,12 +7,21 @@
 #include "api/query_params.h"
 #include "api/render.h"
 #include "api/responses.h"
+#include "storage/search_text.h"
 
 namespace lanterne {
 namespace {
 
-Response ListTraces(ApiContext& ctx, Request& request, const AuthContext& auth) {
+// `with_search`: the web UI's listing also takes `search` (full text); the public API keeps
+// Langfuse's parameters, which have none.
+Response ListTracesOf(ApiContext& ctx, Request& request, const AuthContext& auth,
+                      bool with_search) {
   TraceQuery q;
+  if (auto search = request.QueryValue("search"); with_search && search) {
+    auto normalized = NormalizeSearchQuery(*search);
+    if (!normalized.ok()) return ErrorResponse(normalized.status());
+    if (!normalized->empty()) q.search = std::move(normalized).value();
+  }
   auto page = ReadPage(request);
   if (!page.ok()) return ErrorResponse(page.status());
   q.page = *page;
@@ -83,6 +92,14 @@ Response ListTraces(ApiContext& ctx, Request& request, const AuthContext& auth) 
   WritePageMeta(w, q.page.page, q.page.limit, traces->total_items);
   w.EndObject();
   return JsonResponse(200, buffer);
+}
+
+Response ListTraces(ApiContext& ctx, Request& request, const AuthContext& auth) {
+  return ListTracesOf(ctx, request, auth, false);
+}
+
+Response SearchTraces(ApiContext& ctx, Request& request, const AuthContext& auth) {
+  return ListTracesOf(ctx, request, auth, true);
 }
 
 Response GetTrace(ApiContext& ctx, Request& request, const AuthContext& auth) {
@@ -168,6 +185,7 @@ void RegisterTraceRoutes(Router& router, ApiContext& ctx) {
 
 void ExportTraceHandlers(DataHandlers& out) {
   out.list_traces = ListTraces;
+  out.search_traces = SearchTraces;
   out.get_trace = GetTrace;
   out.delete_trace = DeleteTrace;
   out.delete_traces = DeleteTraces;

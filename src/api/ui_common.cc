@@ -20,6 +20,7 @@ UiState::UiState(ApiContext& api_ctx)
   ExportObservationHandlers(data);
   ExportSessionHandlers(data);
   ExportScoreHandlers(data);
+  ExportPromptHandlers(data);
 }
 
 Handler WithSession(std::shared_ptr<UiState> state, UiHandler handler) {

@@ -2,6 +2,8 @@
 // own handlers (same parameters, same answers) behind a session and a permission check.
 #include "api/responses.h"
 #include "api/ui_common.h"
+#include "api/ui_prompts.h"
+#include "api/ui_summaries.h"
 #include "core/time.h"
 
 namespace lanterne {
@@ -34,8 +36,13 @@ Response ListKeys(UiState& state, Request& request, const UiCaller& caller) {
     w.StartObject();
     WriteKeyFields(w, key);
     w.Key("lastUsedAt");
-    if (key.last_used_at_us) {
-      WriteString(w, FormatIsoMillis(*key.last_used_at_us));
+    // Uses since the last flush are only in the authenticator's memory.
+    std::optional<int64_t> last_used = key.last_used_at_us;
+    if (auto recent = state.ctx.auth.LastUsed(key.public_key)) {
+      last_used = std::max(last_used.value_or(0), *recent);
+    }
+    if (last_used) {
+      WriteString(w, FormatIsoMillis(*last_used));
     } else {
       w.Null();
     }
@@ -120,7 +127,8 @@ void RegisterUiProjectRoutes(Router& router, std::shared_ptr<UiState> state) {
   const DataHandlers& d = state->data;
   constexpr Scope kRead = Scope::kProjectRead;
   const std::string p = "/api/ui/projects/{projectId}";
-  router.Add("GET", p + "/traces", ProjectData(state, kRead, d.list_traces));
+  // The public listing plus `search` (full text), which the public API does not have.
+  router.Add("GET", p + "/traces", ProjectData(state, kRead, d.search_traces));
   router.Add("DELETE", p + "/traces", ProjectData(state, Scope::kTracesDelete, d.delete_traces));
   router.Add("GET", p + "/traces/{traceId}", ProjectData(state, kRead, d.get_trace));
   router.Add("DELETE", p + "/traces/{traceId}",
@@ -132,6 +140,26 @@ void RegisterUiProjectRoutes(Router& router, std::shared_ptr<UiState> state) {
   router.Add("GET", p + "/sessions/{sessionId}", ProjectData(state, kRead, d.get_session));
   router.Add("GET", p + "/scores", ProjectData(state, kRead, d.list_scores_v2));
   router.Add("GET", p + "/scores/{scoreId}", ProjectData(state, kRead, d.get_score));
+  // The sessions and users pages' aggregates (ui_summaries.h); UI only.
+  // Per-version metrics of a prompt's linked generations (`?name=`); UI only.
+  router.Add("GET", p + "/prompt-metrics", ProjectData(state, kRead, PromptMetrics));
+  router.Add("GET", p + "/ui-sessions", ProjectData(state, kRead, ListUiSessions));
+  router.Add("GET", p + "/ui-sessions/{sessionId}", ProjectData(state, kRead, GetUiSession));
+  router.Add("GET", p + "/users", ProjectData(state, kRead, ListUiUsers));
+  router.Add("GET", p + "/users/{userId}", ProjectData(state, kRead, GetUiUser));
+  // Prompt management: reads through the public handlers; writes check prompts:CUD and,
+  // when they move the protected label, promptProtectedLabels:CUD (ui_prompts.h).
+  constexpr Scope kPromptsRead = Scope::kPromptsRead;
+  router.Add("GET", p + "/prompts", ProjectData(state, kPromptsRead, d.list_prompts));
+  router.Add("POST", p + "/prompts", WithSession(state, CreateUiPrompt));
+  router.Add("GET", p + "/prompts/{name}", ProjectData(state, kPromptsRead, d.get_prompt));
+  router.Add("DELETE", p + "/prompts/{name}", WithSession(state, DeleteUiPrompt));
+  router.Add("GET", p + "/prompts/{name}/versions",
+             ProjectData(state, kPromptsRead, ListUiPromptVersions));
+  router.Add("PATCH", p + "/prompts/{name}/versions/{version}",
+             WithSession(state, PatchUiPromptLabels));
+  router.Add("PUT", p + "/prompts/{name}/versions/{version}/labels",
+             WithSession(state, PutUiPromptLabels));
 }
 
 void RegisterUiRoutes(Router& router, ApiContext& ctx) {

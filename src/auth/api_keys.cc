@@ -1,5 +1,7 @@
 #include "auth/api_keys.h"
 
+#include <algorithm>
+
 #include <sodium.h>
 
 #include "core/ids.h"
@@ -12,6 +14,7 @@ constexpr const char* kInvalidCredentials =
 // Unknown keys trigger a reload of the key table at most this often, so a flood of bad
 // keys cannot turn into a flood of queries.
 constexpr auto kReloadInterval = std::chrono::milliseconds(500);
+constexpr auto kLastUsedFlushInterval = std::chrono::seconds(60);
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
@@ -56,6 +59,54 @@ std::optional<ApiKey> ApiKeyAuthenticator::Find(const std::string& public_key) {
   return it->second;
 }
 
+void ApiKeyAuthenticator::MarkUsed(const std::string& public_key) {
+  const int64_t now_us = NowMicros();
+  bool flush_due = false;
+  {
+    std::lock_guard lock(mu_);
+    last_used_[public_key] = now_us;
+    unflushed_uses_[public_key] = now_us;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_flush_ >= kLastUsedFlushInterval) {
+      last_flush_ = now;
+      flush_due = true;
+    }
+  }
+  if (flush_due) (void)FlushLastUsed();  // best effort: a failed write is retried next time
+}
+
+std::optional<int64_t> ApiKeyAuthenticator::LastUsed(const std::string& public_key) {
+  std::lock_guard lock(mu_);
+  auto it = last_used_.find(public_key);
+  if (it == last_used_.end()) return std::nullopt;
+  return it->second;
+}
+
+Status ApiKeyAuthenticator::FlushLastUsed() {
+  std::map<std::string, int64_t> uses;
+  {
+    std::lock_guard lock(mu_);
+    uses.swap(unflushed_uses_);
+  }
+  if (uses.empty()) return Status::Ok();
+  Status written = store_.RunWrite(
+      [&](WriteTxn& txn) -> Status {
+        for (const auto& [public_key, at_us] : uses) {
+          LANTERNE_RETURN_IF_ERROR(txn.RecordApiKeyUse(public_key, at_us));
+        }
+        return Status::Ok();
+      },
+      /*durable=*/false);
+  if (!written.ok()) {
+    std::lock_guard lock(mu_);
+    for (const auto& [public_key, at_us] : uses) {
+      auto& slot = unflushed_uses_[public_key];
+      slot = std::max(slot, at_us);
+    }
+  }
+  return written;
+}
+
 void ApiKeyAuthenticator::Forget(const std::string& public_key) {
   // Under the lock: a reload that read the key table before the delete finishes first.
   std::lock_guard lock(mu_);
@@ -83,6 +134,7 @@ Result<AuthContext> ApiKeyAuthenticator::Authenticate(std::string_view header, b
     if (!allow_bearer) {
       return Status::PermissionDenied("Access denied - insufficient permissions for this endpoint");
     }
+    MarkUsed(key->public_key);
     return AuthContext{key->project_id, key->public_key, AccessLevel::kScoresOnly};
   }
   if (scheme != "Basic" && scheme != "basic") {
@@ -100,6 +152,7 @@ Result<AuthContext> ApiKeyAuthenticator::Authenticate(std::string_view header, b
   if (!key || !ConstantTimeEquals(key->secret_hash, HashApiSecret(secret))) {
     return Status::Unauthenticated(kInvalidCredentials);
   }
+  MarkUsed(key->public_key);
   return AuthContext{key->project_id, key->public_key, AccessLevel::kProject};
 }
 

@@ -52,13 +52,24 @@ class ApiKeyAuthenticator {
   // throttled reload).
   void Remember(const ApiKey& key);
 
+  // When the key last authenticated a request, as far as this process knows (uses not
+  // yet written to the store included).
+  std::optional<int64_t> LastUsed(const std::string& public_key);
+  // Writes the uses recorded since the last flush. Authenticate does it at most once a
+  // minute, so a busy key costs no write per request; the server also calls it at stop.
+  Status FlushLastUsed();
+
  private:
   std::optional<ApiKey> Find(const std::string& public_key);
+  void MarkUsed(const std::string& public_key);
 
   Store& store_;
   std::mutex mu_;
   std::map<std::string, ApiKey> by_public_key_;
   std::chrono::steady_clock::time_point last_reload_{};
+  std::map<std::string, int64_t> last_used_;       // public key → µs
+  std::map<std::string, int64_t> unflushed_uses_;  // the subset not yet in the store
+  std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace lanterne

@@ -32,6 +32,9 @@ enum class Scope {
   kTracesDelete,
   kModelsCud,
   kScoresCud,
+  kPromptsRead,
+  kPromptsCud,
+  kPromptProtectedLabelsCud,  // changes that add or remove a protected label (`production`)
   // organization scopes
   kOrganizationUpdate,
   kOrganizationDelete,

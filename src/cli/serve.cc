@@ -93,6 +93,8 @@ int Serve(const ServeOptions& options) {
                               : "SIGINT: finishing requests in flight, then stopping");
   server.Stop();
   pipeline.Shutdown();
+  Status flushed = auth.FlushLastUsed();
+  if (!flushed.ok()) LogError("could not record API keys' last use: " + flushed.message());
   LogInfo("stopped cleanly");
   return 0;
 }

@@ -64,6 +64,15 @@ std::optional<ScoreDataType> ParseScoreDataType(std::string_view name) {
   return Lookup(kScoreDataTypes, name);
 }
 
+std::optional<int64_t> ObservationRecord::total_tokens() const {
+  if (usage_details.empty()) return std::nullopt;
+  auto it = usage_details.find("total");
+  if (it != usage_details.end()) return it->second;
+  int64_t sum = 0;
+  for (const auto& [key, value] : usage_details) sum += value;
+  return sum;
+}
+
 std::optional<double> ObservationRecord::total_cost() const {
   if (cost_details.empty()) return std::nullopt;
   auto it = cost_details.find("total");

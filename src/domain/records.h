@@ -110,6 +110,8 @@ struct ObservationRecord {
   int64_t updated_at_us = 0;
 
   std::optional<double> total_cost() const;
+  // usage_details["total"], else the sum of the other units; nullopt without usage.
+  std::optional<int64_t> total_tokens() const;
 };
 
 struct ObservationPatch {

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "prompts/prompt.h"
+
 #include "core/status.h"
 #include "domain/records.h"
 #include "pricing/model_definition.h"
@@ -36,6 +38,9 @@ struct TraceQuery {
   std::string order_by = "timestamp";     // id, timestamp, name, userId, release, version,
                                           // public, bookmarked, sessionId
   bool descending = true;
+  // Full text (web UI only; storage/search_text.h): traces whose name, input or output, or
+  // an observation's input or output, contain it. Normalized and non-empty when set.
+  std::optional<std::string> search;
   PageRequest page;
 };
 
@@ -45,6 +50,14 @@ struct ObservationQuery {
   std::optional<Level> level;
   std::vector<std::string> environments;
   std::optional<int64_t> from_start_us, to_start_us;
+  // The web UI's observations table (not in Langfuse's public API): model (exact), latency
+  // (end − start; unfinished observations never match a bound) and total cost bounds.
+  std::vector<std::string> models;
+  std::optional<int64_t> min_latency_us, max_latency_us;
+  std::optional<double> min_cost, max_cost;
+  // "startTime" (default), "latency" or "totalCost"; newest/largest first unless ascending.
+  std::string order_by = "startTime";
+  bool ascending = false;
   PageRequest page;
 };
 
@@ -82,6 +95,51 @@ struct TraceRollup {
     total_cost += cost.value_or(0);
     observation_ids.push_back(std::move(id));
   }
+};
+
+// What the sessions and users pages show for a group of traces (a session's, a user's).
+// Counts and timestamps cover every trace of the group. Cost, tokens and the latest end are
+// summed over its `counted_traces` most recent traces only, at most the query's
+// `max_counted_traces`, so a page costs bounded work however large one group grows; when
+// counted_traces < trace_count they are lower bounds.
+struct TraceTotals {
+  int64_t trace_count = 0;
+  int64_t counted_traces = 0;
+  std::optional<int64_t> first_timestamp_us, last_timestamp_us;
+  // The latest trace timestamp or observation end (one without an end counts its start).
+  std::optional<int64_t> last_end_us;
+  double total_cost = 0;
+  // Summed from the observations' usage (input, output, total); zero unless asked for.
+  int64_t input_tokens = 0, output_tokens = 0, total_tokens = 0;
+};
+
+struct SessionSummary {
+  SessionRecord session;
+  TraceTotals totals;
+  std::vector<std::string> user_ids;  // every user id seen in the session, sorted
+  // GetSessionSummary only: the ids of the requested page of its traces, oldest first.
+  std::vector<std::string> page_trace_ids;
+};
+
+struct UserSummary {
+  std::string user_id;
+  TraceTotals totals;
+};
+
+struct SessionSummaryQuery {
+  std::optional<int64_t> from_us, to_us;  // session creation: from inclusive, to exclusive
+  std::optional<std::string> user_id;     // only sessions with a trace of this user
+  std::vector<std::string> environments;  // any of
+  bool with_tokens = false;
+  int64_t max_counted_traces = 1000;
+  PageRequest page;  // newest session first
+};
+
+struct UserQuery {
+  std::string order_by = "lastSeen";  // lastSeen, firstSeen, traceCount, userId
+  bool descending = true;
+  int64_t max_counted_traces = 1000;
+  PageRequest page;
 };
 
 struct Organization {
@@ -192,6 +250,16 @@ class WriteTxn {
   virtual Status DeleteInvitation(const std::string& id) = 0;
   // Returns whether the key existed in the project.
   virtual Result<bool> DeleteApiKey(const std::string& project_id, const std::string& id) = 0;
+  // Prompt versions (src/prompts). PutPrompt creates or replaces one version; the
+  // versions of a name are read inside the transaction that changes their labels.
+  virtual Status PutPrompt(const PromptVersion& prompt) = 0;
+  virtual Result<std::vector<PromptVersion>> PromptVersionsToUpdate(const std::string& project_id,
+                                                                    const std::string& name) = 0;
+  // One version, or all of the name when `version` is absent; returns how many went.
+  virtual Result<int64_t> DeletePrompts(const std::string& project_id, const std::string& name,
+                                        std::optional<int64_t> version) = 0;
+  // Moves the key's last use forward to `at_us` (never back); unknown keys are ignored.
+  virtual Status RecordApiKeyUse(const std::string& public_key, int64_t at_us) = 0;
 
   // A project's own model definition (src/pricing): created, or replaced when the id
   // exists in the project. `model.project_id` must be set.
@@ -212,6 +280,10 @@ class Store {
 
   // Makes every transaction committed so far durable. Thread-safe; may run beside RunWrite.
   virtual Status Sync() = 0;
+
+  // The full-text index follows writes a moment later, in the background; this brings it
+  // up to date now (tests, and tools that search right after writing).
+  virtual Status CatchUpSearchIndex() { return Status::Ok(); }
 
   // The engine's stored form of a record's cold fields. Thread-safe and independent of
   // the store's state, so request threads can prepare it before the writer needs it.
@@ -237,6 +309,18 @@ class Store {
                                                    const SessionQuery& query) = 0;
   virtual Result<std::vector<TraceRecord>> TracesOfSession(const std::string& project_id,
                                                            const std::string& session_id) = 0;
+  // The web UI's sessions and users pages (TraceTotals says what is summed). A user is a
+  // trace user_id; one without traces does not exist (nullopt). Users always have tokens.
+  virtual Result<Page<SessionSummary>> ListSessionSummaries(const std::string& project_id,
+                                                            const SessionSummaryQuery& query) = 0;
+  virtual Result<std::optional<SessionSummary>> GetSessionSummary(
+      const std::string& project_id, const std::string& session_id, int64_t max_counted_traces,
+      const PageRequest& traces_page) = 0;
+  virtual Result<Page<UserSummary>> ListUsers(const std::string& project_id,
+                                              const UserQuery& query) = 0;
+  virtual Result<std::optional<UserSummary>> GetUserSummary(const std::string& project_id,
+                                                            const std::string& user_id,
+                                                            int64_t max_counted_traces) = 0;
   virtual Result<std::optional<ScoreRecord>> GetScore(const std::string& project_id,
                                                       const std::string& id) = 0;
   virtual Result<Page<ScoreRecord>> ListScores(const std::string& project_id,
@@ -251,6 +335,14 @@ class Store {
   virtual Result<std::vector<ModelDefinition>> ListAllModels(const std::string& project_id) = 0;
   virtual Result<std::optional<ModelDefinition>> GetModel(const std::string& project_id,
                                                           const std::string& id) = 0;
+
+  // Every version of the prompt, newest first; of every prompt, by name then newest first.
+  virtual Result<std::vector<PromptVersion>> PromptVersions(const std::string& project_id,
+                                                            const std::string& name) = 0;
+  virtual Result<std::vector<PromptVersion>> AllPrompts(const std::string& project_id) = 0;
+  // Per version of the prompt that generations link to, newest version first.
+  virtual Result<std::vector<PromptVersionStats>> PromptMetrics(const std::string& project_id,
+                                                                const std::string& name) = 0;
 
   virtual Result<std::vector<ApiKey>> ListApiKeys() = 0;
   virtual Result<bool> HasUser(const std::string& email) = 0;
@@ -275,6 +367,9 @@ struct SqliteOptions {
   // Rows held in memory before they are merged into the on-disk id index
   // (storage/sqlite/id_index.h). Small in tests, to exercise merging.
   size_t id_merge_rows = 20000;
+  // How often the background search indexer looks for rows to index; 0 runs no indexer
+  // (tests then call CatchUpSearchIndex).
+  int search_index_interval_ms = 250;
 };
 
 // Opens (creating and migrating when needed) the embedded SQLite store in `data_dir`.

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { assertJsonError, basicAuth, event, startServer } from './harness.mjs';
+import { Langfuse } from 'langfuse';
 
 const RUN = randomUUID().slice(0, 8);
 
@@ -498,5 +499,157 @@ describe('UI API with a headless-init user', () => {
     const keys = await b.get(`/api/ui/projects/${server.projectId}/api-keys`);
     expectStatus(keys, 200, 'init project keys');
     assert.ok(keys.json.data.some((k) => k.publicKey === server.publicKey));
+  });
+});
+
+// The sessions and users pages' endpoints (docs/ui-api.md, "Sessions and users"): traces sent
+// with the real `langfuse` SDK in two sessions for two users, with explicit times, usage and
+// costs (binary-exact amounts), and the exact numbers the endpoints answer.
+describe('UI API: sessions and users', () => {
+  let server;
+  let b;
+  let base;
+  const T = Date.parse('2024-05-01T10:00:00.000Z');
+  const at = (s) => new Date(T + s * 1000);
+  const iso = (s) => at(s).toISOString();
+  const sessA = `sess-a-${RUN}`;
+  const sessB = `sess-b-${RUN}`;
+  const alice = `alice-${RUN}`;
+  const bob = `bob-${RUN}`;
+
+  before(async () => {
+    server = await startServer();
+    b = new Browser(server);
+    await b.login(server.env.LANGFUSE_INIT_USER_EMAIL, server.env.LANGFUSE_INIT_USER_PASSWORD);
+    base = `/api/ui/projects/${server.projectId}`;
+    const lf = new Langfuse({
+      publicKey: server.publicKey,
+      secretKey: server.secretKey,
+      baseUrl: server.baseUrl,
+      flushAt: 100,
+      flushInterval: 100000,
+    });
+    const gen = (trace, id, start, end, usageDetails, costDetails) =>
+      trace.generation({ id, name: 'llm', model: `compat-unpriced-${RUN}`, startTime: at(start), endTime: at(end), usageDetails, costDetails });
+    const a1 = lf.trace({
+      id: `a1-${RUN}`, name: 'turn-1', userId: alice, sessionId: sessA, timestamp: at(0),
+      input: [{ role: 'user', content: 'Hi' }], output: { role: 'assistant', content: 'Hello!' },
+    });
+    gen(a1, `g-a1-${RUN}`, 1, 3, { input: 10, output: 20 }, { input: 0.125, output: 0.375 });
+    const a2 = lf.trace({
+      id: `a2-${RUN}`, name: 'turn-2', userId: bob, sessionId: sessA, timestamp: at(10),
+      input: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }, { role: 'user', content: 'What is 2+2?' }],
+      output: '4',
+    });
+    gen(a2, `g-a2-${RUN}`, 11, 15, { input: 5, output: 5 }, { input: 0.0625, output: 0.1875 });
+    await lf.flushAsync();
+    // Sessions are created at ingestion: B, sent later, is the newer one.
+    lf.trace({ id: `b1-${RUN}`, name: 'other', userId: alice, sessionId: sessB, timestamp: at(100), input: 'question b', output: 'answer b' });
+    const n1 = lf.trace({ id: `n1-${RUN}`, name: 'no-session', userId: bob, timestamp: at(200) });
+    gen(n1, `g-n1-${RUN}`, 201, 205, { input: 3, output: 4 }, { total: 1 });
+    await lf.flushAsync();
+    await lf.shutdownAsync();
+  });
+
+  after(async () => {
+    if (server) {
+      await server.stop();
+      await server.dispose();
+    }
+  });
+
+  it('lists sessions newest first with counts, duration, cost and users', async () => {
+    const res = await b.get(`${base}/ui-sessions`);
+    expectStatus(res, 200, 'ui-sessions');
+    assert.deepEqual(res.json.meta, { page: 1, limit: 50, totalItems: 2, totalPages: 1 });
+    assert.deepEqual(res.json.data.map((s) => s.id), [sessB, sessA]);
+    const [sb, sa] = res.json.data;
+    assert.equal(sa.traceCount, 2);
+    assert.equal(sa.countedTraces, 2);
+    assert.equal(sa.firstTraceAt, iso(0));
+    assert.equal(sa.lastTraceAt, iso(10));
+    assert.equal(sa.endedAt, iso(15));
+    assert.equal(sa.durationSeconds, 15);
+    assert.equal(sa.totalCost, 0.75);
+    assert.deepEqual(sa.userIds, [alice, bob]);
+    assert.equal(sa.environment, 'default');
+    assert.equal(sb.traceCount, 1);
+    assert.equal(sb.durationSeconds, 0);
+    assert.equal(sb.totalCost, 0);
+    assert.deepEqual(sb.userIds, [alice]);
+
+    const second = await b.get(`${base}/ui-sessions?page=2&limit=1`);
+    assert.deepEqual(second.json.meta, { page: 2, limit: 1, totalItems: 2, totalPages: 2 });
+    assert.deepEqual(second.json.data.map((s) => s.id), [sessA]);
+    const ofBob = await b.get(`${base}/ui-sessions?userId=${bob}`);
+    assert.deepEqual(ofBob.json.data.map((s) => s.id), [sessA]);
+    assert.equal(ofBob.json.meta.totalItems, 1);
+    const future = await b.get(`${base}/ui-sessions?fromTimestamp=2999-01-01T00:00:00Z`);
+    assert.equal(future.json.meta.totalItems, 0);
+  });
+
+  it('shows one session with tokens and its traces in order', async () => {
+    const res = await b.get(`${base}/ui-sessions/${sessA}`);
+    expectStatus(res, 200, 'ui-session');
+    const s = res.json;
+    assert.equal(s.id, sessA);
+    assert.equal(s.traceCount, 2);
+    assert.equal(s.totalCost, 0.75);
+    assert.equal(s.inputTokens, 15);
+    assert.equal(s.outputTokens, 25);
+    assert.equal(s.totalTokens, 40);
+    assert.deepEqual(s.traces.map((t) => t.id), [`a1-${RUN}`, `a2-${RUN}`]);
+    assert.equal(s.traces[0].latency, 2);
+    assert.equal(s.traces[0].totalCost, 0.5);
+    assert.deepEqual(s.traces[0].input, [{ role: 'user', content: 'Hi' }]);
+    assert.deepEqual(s.traces[0].output, { role: 'assistant', content: 'Hello!' });
+    assert.equal(s.traces[1].output, '4');
+    assert.deepEqual(s.meta, { page: 1, limit: 50, totalItems: 2, totalPages: 1 });
+    const page2 = await b.get(`${base}/ui-sessions/${sessA}?page=2&limit=1`);
+    assert.deepEqual(page2.json.traces.map((t) => t.id), [`a2-${RUN}`]);
+    assert.equal(page2.json.totalCost, 0.75, 'totals cover the whole session on every page');
+    assertJsonError(await b.get(`${base}/ui-sessions/nope-${RUN}`), 404, 'unknown session');
+  });
+
+  it('lists users by last seen with traces, tokens and cost', async () => {
+    const res = await b.get(`${base}/users`);
+    expectStatus(res, 200, 'users');
+    assert.deepEqual(res.json.meta, { page: 1, limit: 50, totalItems: 2, totalPages: 1 });
+    assert.deepEqual(res.json.data, [
+      { userId: bob, firstSeen: iso(10), lastSeen: iso(200), traceCount: 2, countedTraces: 2, totalCost: 1.25, inputTokens: 8, outputTokens: 9, totalTokens: 17 },
+      { userId: alice, firstSeen: iso(0), lastSeen: iso(100), traceCount: 2, countedTraces: 2, totalCost: 0.5, inputTokens: 10, outputTokens: 20, totalTokens: 30 },
+    ]);
+    const byId = await b.get(`${base}/users?orderBy=userId.asc&limit=1&page=2`);
+    assert.deepEqual(byId.json.data.map((u) => u.userId), [bob]);
+    assert.deepEqual(byId.json.meta, { page: 2, limit: 1, totalItems: 2, totalPages: 2 });
+
+    const one = await b.get(`${base}/users/${alice}`);
+    expectStatus(one, 200, 'one user');
+    assert.equal(one.json.traceCount, 2);
+    assert.equal(one.json.totalCost, 0.5);
+    assert.equal(one.json.totalTokens, 30);
+    assertJsonError(await b.get(`${base}/users/nobody-${RUN}`), 404, 'unknown user');
+  });
+
+  it('answers 400 naming the bad parameter, and keeps other people out', async () => {
+    const sort = await b.get(`${base}/users?orderBy=totalCost.desc`);
+    assertJsonError(sort, 400, 'unknown sort');
+    assert.match(sort.json.message, /^orderBy:/);
+    const limit = await b.get(`${base}/users?limit=0`);
+    assertJsonError(limit, 400, 'limit 0');
+    assert.match(limit.json.message, /^limit:/);
+    const from = await b.get(`${base}/ui-sessions?fromTimestamp=yesterday`);
+    assertJsonError(from, 400, 'bad timestamp');
+    assert.match(from.json.message, /^fromTimestamp:/);
+    const page = await b.get(`${base}/ui-sessions/${sessA}?page=0`);
+    assertJsonError(page, 400, 'page 0');
+    assert.match(page.json.message, /^page:/);
+
+    expectStatus(await new Browser(server).get(`${base}/users`), 401, 'no session');
+    const stranger = new Browser(server);
+    await stranger.signup(`stranger-${RUN}@example.com`);
+    for (const path of ['/users', `/users/${alice}`, '/ui-sessions', `/ui-sessions/${sessA}`]) {
+      assertJsonError(await stranger.get(base + path), 404, `stranger ${path}`);
+    }
   });
 });

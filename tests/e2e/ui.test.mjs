@@ -222,6 +222,24 @@ test('a trace sent with the Langfuse SDK shows in the table and renders', async 
   await page.getByRole('button', { name: 'Clear' }).click();
   await row.waitFor();
 
+  // Full-text search (debounced into ?search=) finds it by its generation's output, in any
+  // case; the index follows ingestion within a second or two, so retry until it does.
+  const searchBox = page.getByLabel('Search traces');
+  await searchBox.fill('CAPITAL OF FRANCE IS');
+  await page.waitForURL(/search=CAPITAL/);
+  for (let i = 0; i < 20 && !(await row.count()); i++) {
+    await page.reload();
+    await page.waitForTimeout(250);
+  }
+  await row.waitFor();
+  await shot('05b-traces-search');
+  await searchBox.fill('no such text anywhere');
+  await page.waitForURL(/search=no\+such/);
+  await page.getByTestId('traces-no-match').filter({ hasText: 'Nothing matched' }).waitFor();
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await row.waitFor();
+  assert.equal(await searchBox.inputValue(), '');
+
   await row.click();
   await page.waitForURL(new RegExp(`/traces/${traceId}`));
   const treeRows = page.getByTestId('tree-row');
@@ -247,6 +265,70 @@ test('a trace sent with the Langfuse SDK shows in the table and renders', async 
   await treeRows.filter({ hasText: 'rate-limit-warning' }).click();
   await page.getByRole('alert').filter({ hasText: 'close to the limit' }).waitFor();
   await shot('07-trace-warning');
+});
+
+test('sessions and users pages list, replay and total the traces', async () => {
+  // A second turn in the same session: its input repeats the history, which the session
+  // view folds away ("2 earlier messages hidden").
+  const langfuse = new Langfuse({ ...keys, baseUrl, flushAt: 1, requestTimeout: 10000 });
+  langfuse.trace({
+    name: 'e2e-chat-2',
+    userId: 'user-e2e',
+    sessionId: 'session-e2e',
+    input: [
+      { role: 'user', content: 'What is the capital of France?' },
+      { role: 'assistant', content: 'Paris' },
+      { role: 'user', content: 'And of Germany?' },
+    ],
+    output: { role: 'assistant', content: 'Berlin.' },
+  });
+  await langfuse.flushAsync();
+  await langfuse.shutdownAsync();
+
+  await page.locator('header nav').getByRole('link', { name: 'Sessions' }).click();
+  await page.waitForURL(/\/sessions$/);
+  const row = page.getByTestId('session-row').filter({ hasText: 'session-e2e' });
+  await row.waitFor();
+  const cells = await row.locator('td').allTextContents();
+  assert.equal(cells[2].trim(), '2', cells.join(' | '));
+  assert.ok(cells[4].includes('$0.003'), cells.join(' | '));
+  assert.ok(cells[5].includes('user-e2e'), cells.join(' | '));
+  await shot('11-sessions');
+
+  await row.getByRole('link', { name: 'session-e2e' }).click();
+  await page.waitForURL(/\/sessions\/session-e2e$/);
+  const turns = page.getByTestId('session-trace');
+  await turns.nth(1).waitFor();
+  assert.equal(await turns.count(), 2);
+  const second = turns.nth(1);
+  const input = await second.getByTestId('turn-input').getByTestId('chat-message').allTextContents();
+  assert.equal(input.length, 1, input.join(' | '));
+  assert.ok(/^user/i.test(input[0]) && input[0].includes('And of Germany?'), input[0]);
+  await second.getByText('2 earlier messages hidden').waitFor();
+  const output = await second.getByTestId('turn-output').getByTestId('chat-message').allTextContents();
+  assert.ok(/^assistant/i.test(output[0]) && output[0].includes('Berlin.'), output.join(' | '));
+  assert.ok((await turns.nth(0).getByTestId('turn-output').textContent()).includes('Paris'));
+  assert.ok((await page.getByTestId('session-cost').textContent()).includes('$0.003'));
+  await shot('12-session');
+
+  await page.locator('header nav').getByRole('link', { name: 'Users' }).click();
+  await page.waitForURL(/\/users$/);
+  const userRow = page.getByTestId('user-row').filter({ hasText: 'user-e2e' });
+  await userRow.waitFor();
+  const userCells = await userRow.locator('td').allTextContents();
+  assert.equal(userCells[3].trim(), '2', userCells.join(' | '));
+  assert.equal(userCells[4].trim(), '1,500', userCells.join(' | '));
+  assert.equal(userCells[5].trim(), '$0.003', userCells.join(' | '));
+  await shot('13-users');
+
+  await userRow.getByRole('link', { name: 'user-e2e' }).click();
+  await page.waitForURL(/\/users\/user-e2e$/);
+  assert.equal((await page.getByTestId('user-trace-count').textContent()).trim(), '2');
+  assert.equal((await page.getByTestId('user-cost').textContent()).trim(), '$0.003');
+  await page.getByTestId('session-row').filter({ hasText: 'session-e2e' }).waitFor();
+  await page.getByTestId('user-trace-row').nth(1).waitFor();
+  assert.equal(await page.getByTestId('user-trace-row').count(), 2);
+  await shot('14-user');
 });
 
 test('revoking the key stops it at once', async () => {
@@ -290,6 +372,76 @@ test('a later sign-up without invitation creates its own organization', async ()
   } finally {
     await context.close();
   }
+});
+
+test('prompts: create, new version, diff, promote to production and roll back', async () => {
+  await page.locator('header nav').getByRole('link', { name: 'Prompts' }).click();
+  await page.waitForURL(/\/prompts$/);
+  await page.getByTestId('prompts-empty').waitFor();
+  await page.getByRole('button', { name: 'New prompt' }).click();
+  await page.waitForURL(/\/prompts\/new$/);
+  await page.getByLabel('Name', { exact: true }).fill('e2e/greeting');
+  await page.getByLabel('Prompt text').fill('Hello {{name}},\nwelcome to {{place}}.');
+  await page.getByTestId('variable-list').filter({ hasText: 'place' }).waitFor();
+  // An invalid config is explained and blocks saving.
+  await page.getByLabel('Config (JSON)').fill('{"temperature": ');
+  await page.getByTestId('config-error').waitFor();
+  assert.ok(await page.getByRole('button', { name: 'Create prompt' }).isDisabled());
+  await page.getByLabel('Config (JSON)').fill('{"temperature": 0.2}');
+  await page.getByLabel(/Set the production label/).check();
+  await page.getByRole('button', { name: 'Create prompt' }).click();
+  await page.waitForURL(/\/prompts\/e2e%2Fgreeting\?version=1$/);
+  await page.getByTestId('prompt-text').waitFor();
+  assert.deepEqual(await page.getByTestId('prompt-variable').allTextContents(), ['{{name}}', '{{place}}']);
+
+  // A second version with the editor, starting from the first.
+  await page.getByRole('button', { name: 'New version' }).click();
+  await page.waitForURL(/\/prompts\/new\?name=e2e%2Fgreeting/);
+  const text = page.getByLabel('Prompt text');
+  assert.equal(await text.inputValue(), 'Hello {{name}},\nwelcome to {{place}}.');
+  await text.fill('Hi {{name}},\nwelcome to {{place}}.\nEnjoy {{place}}!');
+  await page.getByLabel('Commit message').fill('friendlier');
+  await page.getByRole('button', { name: 'Save new version' }).click();
+  await page.waitForURL(/\?version=2$/);
+  const row = (n) => page.getByTestId('version-row').filter({ hasText: `v${n}` });
+  await row(2).filter({ hasText: 'friendlier' }).waitFor();
+  await shot('16-prompt');
+
+  await page.getByRole('tab', { name: 'Compare versions' }).click();
+  await page.getByTestId('diff').waitFor();
+  assert.deepEqual(await page.getByTestId('diff-del').allTextContents(), ['1−Hello {{name}},']);
+  assert.equal(await page.getByTestId('diff-add').count(), 2);
+  await shot('17-prompt-diff');
+  await page.getByRole('tab', { name: 'Version', exact: true }).click();
+
+  // Promote v2, then roll back to v1; each asks for confirmation first.
+  await page.getByRole('button', { name: 'Promote to production' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+  await row(2).getByTestId('prompt-label').filter({ hasText: 'production' }).waitFor();
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  await row(1).click();
+  await page.waitForURL(/\?version=1$/);
+  await page.getByRole('button', { name: 'Roll back to this version' }).click();
+  await shot('18-prompt-rollback-confirm');
+  await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+  await row(1).getByTestId('prompt-label').filter({ hasText: 'production' }).waitFor();
+  assert.equal(await row(2).getByTestId('prompt-label').filter({ hasText: 'production' }).count(), 0);
+
+  await page.getByRole('button', { name: 'Copy SDK snippet' }).click();
+  const snippets = await page.getByTestId('sdk-snippets').textContent();
+  assert.ok(snippets.includes('langfuse.getPrompt("e2e/greeting")'), snippets);
+  assert.ok(snippets.includes('prompt.compile({ name: "", place: "" })'), snippets);
+  assert.ok(snippets.includes('langfuse.get_prompt("e2e/greeting")'), snippets);
+
+  // The list: the folder, then the prompt inside it with its versions and labels.
+  await page.locator('header nav').getByRole('link', { name: 'Prompts' }).click();
+  await page.getByTestId('prompt-folder').filter({ hasText: 'e2e/' }).click();
+  const listed = page.getByTestId('prompt-row').filter({ hasText: 'greeting' });
+  await listed.waitFor();
+  const cells = await listed.locator('td').allTextContents();
+  assert.equal(cells[2].trim(), '2', cells.join(' | '));
+  assert.ok(cells[3].includes('production') && cells[3].includes('latest'), cells.join(' | '));
+  await shot('15-prompt-list');
 });
 
 test('dark theme toggles', async () => {

@@ -13,6 +13,7 @@
 #include "auth/provisioning.h"
 #include "auth/ui_sessions.h"
 #include "core/ids.h"
+#include "core/time.h"
 
 namespace lanterne {
 namespace {
@@ -50,6 +51,19 @@ TEST(PermissionsTest, TableFollowsLangfuseRbac) {
   EXPECT_FALSE(HasScope(Role::kViewer, Scope::kOrganizationMembersRead));
 }
 
+TEST(PermissionsTest, PromptScopesProtectTheProductionLabel) {
+  for (Role r : {Role::kViewer, Role::kMember, Role::kAdmin, Role::kOwner}) {
+    EXPECT_TRUE(HasScope(r, Scope::kPromptsRead)) << RoleName(r);
+  }
+  EXPECT_FALSE(HasScope(Role::kViewer, Scope::kPromptsCud));
+  EXPECT_TRUE(HasScope(Role::kMember, Scope::kPromptsCud));
+  EXPECT_FALSE(HasScope(Role::kMember, Scope::kPromptProtectedLabelsCud));
+  EXPECT_TRUE(HasScope(Role::kAdmin, Scope::kPromptProtectedLabelsCud));
+  EXPECT_TRUE(HasScope(Role::kOwner, Scope::kPromptProtectedLabelsCud));
+  EXPECT_EQ(CheckScope(Role::kMember, Scope::kPromptProtectedLabelsCud).message(),
+            "promptProtectedLabels:CUD requires ADMIN or OWNER on this project");
+}
+
 TEST(PermissionsTest, EffectiveRoleIsOverrideElseOrgRole) {
   EXPECT_EQ(EffectiveRole(Role::kMember, std::nullopt), Role::kMember);
   EXPECT_EQ(EffectiveRole(Role::kMember, Role::kViewer), Role::kViewer);
@@ -70,7 +84,7 @@ TEST(PermissionsTest, CheckNamesScopeAndRoles) {
 
 TEST(PermissionsTest, ScopesOfListsWhatTheRoleHas) {
   auto viewer = ScopesOf(Role::kViewer, true);
-  EXPECT_EQ(viewer, std::vector<std::string>{"project:read"});
+  EXPECT_EQ(viewer, (std::vector<std::string>{"project:read", "prompts:read"}));
   auto owner = ScopesOf(Role::kOwner, true);
   EXPECT_NE(std::find(owner.begin(), owner.end(), "project:delete"), owner.end());
   auto admin_org = ScopesOf(Role::kAdmin, false);
@@ -312,6 +326,37 @@ TEST_F(UiAccountsTest, MembershipsProjectRolesAndKeyRevocation) {
   EXPECT_TRUE(auth.Authenticate(basic, false).ok());  // still cached until forgotten
   auth.Forget(key.key.public_key);
   EXPECT_EQ(auth.Authenticate(basic, false).status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(UiAccountsTest, KeyLastUseIsKnownAtOnceAndStoredWhenFlushed) {
+  NewApiKey key = MakeApiKey("p1", std::nullopt, std::nullopt, std::nullopt);
+  ASSERT_TRUE(write_([&](WriteTxn& txn) -> Status {
+                LANTERNE_RETURN_IF_ERROR(txn.UpsertOrganization({"o1", "Org"}));
+                LANTERNE_RETURN_IF_ERROR(txn.UpsertProject({"p1", "o1", "P1", now_}));
+                return txn.PutApiKey(key.key);
+              }).ok());
+  ApiKeyAuthenticator auth(*store_);
+  EXPECT_EQ(auth.LastUsed(key.key.public_key), std::nullopt);
+  const int64_t before = NowMicros();
+  std::string basic = "Basic " + Base64Encode(key.key.public_key + ":" + key.secret);
+  ASSERT_TRUE(auth.Authenticate(basic, false).ok());
+  auto used = auth.LastUsed(key.key.public_key);
+  ASSERT_TRUE(used.has_value());
+  EXPECT_GE(*used, before);
+  // A wrong secret is not a use.
+  std::string wrong = "Basic " + Base64Encode(key.key.public_key + ":sk-lf-wrong");
+  EXPECT_FALSE(auth.Authenticate(wrong, false).ok());
+  EXPECT_EQ(auth.LastUsed(key.key.public_key), used);
+
+  EXPECT_EQ(store_->ApiKeysOfProject("p1")->front().last_used_at_us, std::nullopt)
+      << "a use is not written per request";
+  ASSERT_TRUE(auth.FlushLastUsed().ok());
+  EXPECT_EQ(store_->ApiKeysOfProject("p1")->front().last_used_at_us, used);
+  // An older use recorded by another process never moves it back.
+  ASSERT_TRUE(write_([&](WriteTxn& txn) {
+                return txn.RecordApiKeyUse(key.key.public_key, *used - 1000);
+              }).ok());
+  EXPECT_EQ(store_->ApiKeysOfProject("p1")->front().last_used_at_us, used);
 }
 
 TEST_F(UiAccountsTest, DataDirectoriesOfSchemaTwoGainTheAccountTables) {

@@ -153,3 +153,37 @@ export function findProject(me: Me | undefined, projectId: string | undefined) {
 export function can(target: { permissions?: string[] } | undefined, scope: string): boolean {
   return !!target?.permissions?.includes(scope);
 }
+
+// The sessions and users pages (docs/ui-api.md, "Sessions and users"). Cost and tokens
+// cover `countedTraces` of `traceCount` traces (the newest ones).
+export interface SessionSummary {
+  id: string;
+  createdAt: string;
+  environment: string;
+  traceCount: number;
+  countedTraces: number;
+  firstTraceAt: string | null;
+  lastTraceAt: string | null;
+  endedAt: string | null;
+  durationSeconds: number | null;
+  totalCost: number;
+  userIds: string[];
+}
+export interface SessionDetail extends SessionSummary {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  traces: Trace[];
+  meta: Meta;
+}
+export interface UserSummary {
+  userId: string;
+  firstSeen: string;
+  lastSeen: string;
+  traceCount: number;
+  countedTraces: number;
+  totalCost: number;
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}

@@ -8,7 +8,14 @@ import { LoginPage, SignupPage, InvitePage } from "./pages/Auth";
 import { ApiKeysPage } from "./pages/ApiKeys";
 import { TracesPage } from "./pages/Traces";
 import { TracePage } from "./pages/Trace";
+import { ObservationsPage } from "./pages/Observations";
 import { MembersPage } from "./pages/Members";
+import { SessionsPage } from "./pages/Sessions";
+import { SessionPage } from "./pages/Session";
+import { UsersPage } from "./pages/Users";
+import { UserPage } from "./pages/User";
+import { PromptsPage } from "./pages/Prompts";
+import { NewPromptPage, PromptPage } from "./pages/Prompt";
 import { applyTheme, initialTheme } from "./theme";
 import "./styles.css";
 
@@ -37,6 +44,14 @@ createRoot(document.getElementById("root")!).render(
             <Route path="/project/:projectId" element={<Navigate to="traces" replace />} />
             <Route path="/project/:projectId/traces" element={<TracesPage />} />
             <Route path="/project/:projectId/traces/:traceId" element={<TracePage />} />
+            <Route path="/project/:projectId/observations" element={<ObservationsPage />} />
+            <Route path="/project/:projectId/sessions" element={<SessionsPage />} />
+            <Route path="/project/:projectId/sessions/:sessionId" element={<SessionPage />} />
+            <Route path="/project/:projectId/users" element={<UsersPage />} />
+            <Route path="/project/:projectId/users/:userId" element={<UserPage />} />
+            <Route path="/project/:projectId/prompts" element={<PromptsPage />} />
+            <Route path="/project/:projectId/prompts/new" element={<NewPromptPage />} />
+            <Route path="/project/:projectId/prompts/:name" element={<PromptPage />} />
             <Route path="/project/:projectId/settings/api-keys" element={<ApiKeysPage />} />
             <Route path="/org/:orgId/members" element={<MembersPage />} />
             <Route path="*" element={<p className="page">This page does not exist.</p>} />

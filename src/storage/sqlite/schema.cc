@@ -114,7 +114,87 @@ INSERT OR REPLACE INTO index_watermarks (name, seq)
   SELECT 'observation_traces', coalesce(max(seq), 0) FROM observations;
 DROP INDEX IF EXISTS observations_by_trace;
 )sql",
+    // 5: the users page (a project's end users with first/last seen and trace counts) groups
+    // traces by user; with the timestamp in the index that is an index-only scan instead of
+    // one row lookup per trace. It replaces traces_by_user, whose queries it also serves.
+    R"sql(
+CREATE INDEX IF NOT EXISTS traces_by_user_time ON traces (project_id, user_id, timestamp)
+  WHERE user_id IS NOT NULL;
+DROP INDEX IF EXISTS traces_by_user;
+)sql",
+    // 6: full-text search (storage/sqlite/search_index.h). Documents are filled beside
+    // ingestion from the watermarks below (0: existing rows are indexed in the background
+    // after an upgrade); the triggers only note which rows changed or went away.
+    R"sql(
+CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(body, tokenize = 'trigram');
+CREATE TABLE IF NOT EXISTS search_docs (
+  doc INTEGER PRIMARY KEY, project_id TEXT NOT NULL, trace_id TEXT NOT NULL, trace_seq INTEGER);
+CREATE INDEX IF NOT EXISTS search_docs_by_project ON search_docs (project_id, doc);
+CREATE INDEX IF NOT EXISTS search_docs_orphans ON search_docs (project_id, trace_id)
+  WHERE trace_seq IS NULL;
+CREATE TABLE IF NOT EXISTS search_dirty (doc INTEGER PRIMARY KEY);
+CREATE TRIGGER IF NOT EXISTS traces_search_update AFTER UPDATE OF name, payload ON traces
+  BEGIN INSERT OR IGNORE INTO search_dirty (doc) VALUES (NEW.seq * 2); END;
+CREATE TRIGGER IF NOT EXISTS traces_search_delete AFTER DELETE ON traces
+  BEGIN INSERT OR IGNORE INTO search_dirty (doc) VALUES (OLD.seq * 2); END;
+CREATE TRIGGER IF NOT EXISTS observations_search_update
+  AFTER UPDATE OF trace_id, payload ON observations
+  BEGIN INSERT OR IGNORE INTO search_dirty (doc) VALUES (NEW.seq * 2 + 1); END;
+CREATE TRIGGER IF NOT EXISTS observations_search_delete AFTER DELETE ON observations
+  BEGIN INSERT OR IGNORE INTO search_dirty (doc) VALUES (OLD.seq * 2 + 1); END;
+INSERT OR IGNORE INTO index_watermarks (name, seq) VALUES ('search_traces', 0);
+INSERT OR IGNORE INTO index_watermarks (name, seq) VALUES ('search_observations', 0);
+)sql",
+    // 7: prompt management (src/prompts): one row per immutable version; labels and tags
+    // are JSON arrays, rewritten when they move between versions.
+    R"sql(
+CREATE TABLE IF NOT EXISTS prompts (
+  project_id TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL, id TEXT NOT NULL,
+  type TEXT NOT NULL, prompt TEXT NOT NULL, config TEXT NOT NULL, labels TEXT NOT NULL,
+  tags TEXT NOT NULL, commit_message TEXT, created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  PRIMARY KEY (project_id, name, version)) WITHOUT ROWID;
+)sql",
+    // 8: generations linked to a prompt version, for the prompt page's per-version metrics
+    // (src/storage/sqlite/prompt_metrics.cc). Rows written before this version have NULLs
+    // (their link is inside the compressed payload) and are not counted. The columns are
+    // added by kColumnAdditions first.
+    R"sql(
+-- Covering: the metrics read only the index.
+CREATE INDEX IF NOT EXISTS observations_by_prompt
+  ON observations (project_id, prompt_name, prompt_version, start_time, end_time, total_cost,
+                   total_tokens, trace_hash, trace_id) WHERE prompt_name IS NOT NULL;
+)sql",
 };
+
+// Columns a migration adds before its SQL runs. SQLite has no ADD COLUMN IF NOT EXISTS, and a
+// data directory rewound to an older schema version (tests do) must migrate forward again.
+struct ColumnAddition {
+  int64_t migration;  // 1-based, as PRAGMA user_version counts
+  const char* table;
+  const char* column;
+  const char* type;
+};
+constexpr ColumnAddition kColumnAdditions[] = {
+    {8, "observations", "prompt_name", "TEXT"},
+    {8, "observations", "prompt_version", "INTEGER"},
+    {8, "observations", "total_tokens", "INTEGER"},
+};
+
+Status AddMissingColumns(Connection& db, int64_t migration) {
+  for (const auto& add : kColumnAdditions) {
+    if (add.migration != migration) continue;
+    Statement columns(db.get(), std::string("PRAGMA table_info(") + add.table + ")");
+    bool present = false;
+    while (columns.Step() == SQLITE_ROW) present = present || columns.Text(1) == add.column;
+    columns.Reset();
+    if (present) continue;
+    LANTERNE_RETURN_IF_ERROR(db.Exec((std::string("ALTER TABLE ") + add.table + " ADD COLUMN " +
+                                      add.column + " " + add.type)
+                                         .c_str()));
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -132,7 +212,8 @@ Status Migrate(Connection& db) {
   }
   for (; version < kLatest; ++version) {
     LANTERNE_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
-    Status applied = db.Exec(kMigrations[version]);
+    Status applied = AddMissingColumns(db, version + 1);
+    if (applied.ok()) applied = db.Exec(kMigrations[version]);
     if (applied.ok()) {
       applied = db.Exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
     }

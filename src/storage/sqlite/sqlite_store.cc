@@ -22,7 +22,11 @@
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/id_index.h"
 #include "storage/sqlite/model_rows.h"
+#include "storage/sqlite/prompt_metrics.h"
+#include "storage/sqlite/prompt_rows.h"
 #include "storage/sqlite/schema.h"
+#include "storage/sqlite/search_index.h"
+#include "storage/sqlite/summary_rows.h"
 #include "storage/store.h"
 
 namespace lanterne {
@@ -242,14 +246,16 @@ class SqliteWriteTxn : public WriteTxn {
         insert_observation_,
         "INSERT INTO observations (project_id, id, id_hash, trace_id, trace_hash, type, name, "
         "start_time, end_time, level, parent_id, model, environment, version, total_cost, "
-        "created_at, updated_at, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-        "?12, ?13, ?14, ?15, ?16, ?17, ?18)"));
+        "created_at, updated_at, payload, prompt_name, prompt_version, total_tokens) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?20, "
+        "?21, ?22)"));
     LANTERNE_RETURN_IF_ERROR(prepare(
         update_observation_,
         "UPDATE observations SET trace_id = ?4, trace_hash = ?5, type = ?6, name = ?7, "
         "start_time = ?8, end_time = ?9, level = ?10, parent_id = ?11, model = ?12, "
         "environment = ?13, version = ?14, total_cost = ?15, created_at = ?16, updated_at = "
-        "?17, payload = ?18 WHERE seq = ?19 AND project_id = ?1 AND id = ?2 AND id_hash = ?3"));
+        "?17, payload = ?18, prompt_name = ?20, prompt_version = ?21, total_tokens = ?22 WHERE "
+        "seq = ?19 AND project_id = ?1 AND id = ?2 AND id_hash = ?3"));
     LANTERNE_RETURN_IF_ERROR(prepare(find_score_, std::string("SELECT ") + kScoreColumns +
                                                       " FROM scores WHERE id_hash = ?1 AND "
                                                       "project_id = ?2 AND id = ?3"));
@@ -379,6 +385,17 @@ class SqliteWriteTxn : public WriteTxn {
       s.Bind(15, *cost);
     } else {
       s.BindNull(15);
+    }
+    // A prompt link counts only when both halves are there (LANGFUSE_API.md 3.3).
+    if (o.prompt_name && o.prompt_version) {
+      s.Bind(20, std::string_view(*o.prompt_name)).Bind(21, *o.prompt_version);
+    } else {
+      s.BindNull(20).BindNull(21);
+    }
+    if (auto tokens = o.total_tokens()) {
+      s.Bind(22, *tokens);
+    } else {
+      s.BindNull(22);
     }
     s.Bind(16, o.created_at_us)
         .Bind(17, o.updated_at_us)
@@ -515,6 +532,27 @@ class SqliteWriteTxn : public WriteTxn {
         .Bind(3, std::string_view(p.name))
         .Bind(4, p.created_at_us);
     if (s.Step() != SQLITE_DONE) return StepError(db_, "write project");
+    return Status::Ok();
+  }
+
+  Status PutPrompt(const PromptVersion& prompt) override {
+    return sqlite::PutPromptRow(db_, prompt);
+  }
+  Result<std::vector<PromptVersion>> PromptVersionsToUpdate(const std::string& project_id,
+                                                            const std::string& name) override {
+    return sqlite::PromptVersionRows(db_, project_id, name);
+  }
+  Result<int64_t> DeletePrompts(const std::string& project_id, const std::string& name,
+                                std::optional<int64_t> version) override {
+    return sqlite::DeletePromptRows(db_, project_id, name, version);
+  }
+
+  Status RecordApiKeyUse(const std::string& public_key, int64_t at_us) override {
+    Statement s(db_,
+                "UPDATE api_keys SET last_used_at = ?2 WHERE public_key = ?1 AND "
+                "(last_used_at IS NULL OR last_used_at < ?2)");
+    s.Bind(1, std::string_view(public_key)).Bind(2, at_us);
+    if (s.Step() != SQLITE_DONE) return StepError(db_, "record api key use");
     return Status::Ok();
   }
 
@@ -655,6 +693,7 @@ class SqliteStore : public Store {
   SqliteStore(std::string path, SqliteOptions options)
       : path_(std::move(path)), options_(options) {}
   ~SqliteStore() override {
+    StopSearchIndexer();
     if (txn_) {
       // A clean stop leaves nothing for the next start to load into memory.
       std::lock_guard lock(write_mu_);
@@ -699,7 +738,19 @@ class SqliteStore : public Store {
     LANTERNE_RETURN_IF_ERROR(checkpoint_conn_.Exec("SELECT count(*) FROM sqlite_master"));
     sqlite3_wal_hook(writer_.get(), &SqliteStore::OnWalCommit, this);
     checkpointer_ = std::thread([this] { CheckpointLoop(); });
+    LANTERNE_RETURN_IF_ERROR(search_indexer_.Prepare(writer_.get()));
+    if (options_.search_index_interval_ms > 0) {
+      search_thread_ = std::thread([this] { SearchIndexLoop(); });
+    }
     return Status::Ok();
+  }
+
+  Status CatchUpSearchIndex() override {
+    for (;;) {
+      auto handled = IndexSearchStep();
+      if (!handled.ok()) return handled.status();
+      if (*handled < kSearchStepRows) return Status::Ok();
+    }
   }
 
   Status RunWrite(const std::function<Status(WriteTxn&)>& body, bool durable) override {
@@ -788,6 +839,10 @@ class SqliteStore : public Store {
     where.AddAnyOf("environment", q.environments);
     if (q.from_us) where.Add("timestamp >= ?", *q.from_us);
     if (q.to_us) where.Add("timestamp < ?", *q.to_us);
+    if (q.search) {
+      auto search = sqlite::TraceSearchCondition(project_id, *q.search);
+      where.AddMany(search.sql, search.values);
+    }
     static const std::pair<const char*, const char*> kOrderColumns[] = {
         {"id", "id"},          {"timestamp", "timestamp"},   {"name", "name"},
         {"userId", "user_id"}, {"release", "release"},       {"version", "version"},
@@ -903,6 +958,19 @@ class SqliteStore : public Store {
     where.AddAnyOf("environment", q.environments);
     if (q.from_start_us) where.Add("start_time >= ?", *q.from_start_us);
     if (q.to_start_us) where.Add("start_time < ?", *q.to_start_us);
+    where.AddAnyOf("model", q.models);
+    if (q.min_latency_us) where.Add("end_time - start_time >= ?", *q.min_latency_us);
+    if (q.max_latency_us) where.Add("end_time - start_time <= ?", *q.max_latency_us);
+    if (q.min_cost) where.Add("total_cost >= ?", *q.min_cost);
+    if (q.max_cost) where.Add("total_cost <= ?", *q.max_cost);
+    // Unknown latencies and costs sort last in either direction.
+    const char* direction = q.ascending ? " ASC" : " DESC";
+    std::string order = std::string("start_time") + direction;
+    if (q.order_by == "latency") {
+      order = std::string("end_time IS NULL, end_time - start_time") + direction;
+    } else if (q.order_by == "totalCost") {
+      order = std::string("total_cost IS NULL, total_cost") + direction;
+    }
     Page<ObservationRecord> page;
     {
       Statement count(conn.get(), "SELECT count(*) FROM observations" + where.sql());
@@ -911,7 +979,7 @@ class SqliteStore : public Store {
       page.total_items = count.Int(0);
     }
     Statement s(conn.get(), std::string("SELECT ") + kObservationColumns + " FROM observations" +
-                                where.sql() + " ORDER BY start_time DESC, seq DESC" +
+                                where.sql() + " ORDER BY " + order + ", seq" + direction +
                                 LimitOffset(q.page));
     where.BindTo(s);
     auto rows = CollectObservations(conn.get(), s);
@@ -1062,6 +1130,23 @@ class SqliteStore : public Store {
     return sqlite::ListModelRows(conn.get(), project_id, page);
   }
 
+  Result<std::vector<PromptVersion>> PromptVersions(const std::string& project_id,
+                                                    const std::string& name) override {
+    auto conn = Borrow();
+    return sqlite::PromptVersionRows(conn.get(), project_id, name);
+  }
+
+  Result<std::vector<PromptVersionStats>> PromptMetrics(const std::string& project_id,
+                                                        const std::string& name) override {
+    auto conn = Borrow();
+    return sqlite::PromptMetricRows(conn.get(), project_id, name);
+  }
+
+  Result<std::vector<PromptVersion>> AllPrompts(const std::string& project_id) override {
+    auto conn = Borrow();
+    return sqlite::AllPromptRows(conn.get(), project_id);
+  }
+
   Result<std::vector<ModelDefinition>> ListAllModels(const std::string& project_id) override {
     auto conn = Borrow();
     return sqlite::ListAllModelRows(conn.get(), project_id);
@@ -1160,6 +1245,33 @@ class SqliteStore : public Store {
   Result<std::vector<ApiKey>> ApiKeysOfProject(const std::string& project_id) override {
     auto conn = Borrow();
     return sqlite::ApiKeyRowsOfProject(conn.get(), project_id);
+  }
+
+  Result<Page<SessionSummary>> ListSessionSummaries(const std::string& project_id,
+                                                    const SessionSummaryQuery& query) override {
+    auto conn = Borrow();
+    return sqlite::ListSessionSummaryRows(conn.get(), recent_observation_traces_, project_id,
+                                          query);
+  }
+  Result<std::optional<SessionSummary>> GetSessionSummary(const std::string& project_id,
+                                                          const std::string& session_id,
+                                                          int64_t max_counted_traces,
+                                                          const PageRequest& traces_page) override {
+    auto conn = Borrow();
+    return sqlite::GetSessionSummaryRow(conn.get(), recent_observation_traces_, project_id,
+                                        session_id, max_counted_traces, traces_page);
+  }
+  Result<Page<UserSummary>> ListUsers(const std::string& project_id,
+                                      const UserQuery& query) override {
+    auto conn = Borrow();
+    return sqlite::ListUserRows(conn.get(), recent_observation_traces_, project_id, query);
+  }
+  Result<std::optional<UserSummary>> GetUserSummary(const std::string& project_id,
+                                                    const std::string& user_id,
+                                                    int64_t max_counted_traces) override {
+    auto conn = Borrow();
+    return sqlite::GetUserRow(conn.get(), recent_observation_traces_, project_id, user_id,
+                              max_counted_traces);
   }
 
  private:
@@ -1261,6 +1373,50 @@ class SqliteStore : public Store {
     if (!everything) merge_slice_ = round_done ? 0 : slice + 1;
   }
 
+  // One batch of the search index (search_index.h), in a transaction of its own between
+  // two of the ingestion writer's. Not synced: the index is derived, and its watermarks
+  // commit with it, so after a crash it resumes from what it had.
+  Result<int> IndexSearchStep() {
+    std::lock_guard lock(write_mu_);
+    LANTERNE_RETURN_IF_ERROR(writer_.Exec("BEGIN IMMEDIATE"));
+    auto handled = search_indexer_.Step(recent_traces_, kSearchStepRows);
+    Status done = handled.ok() ? writer_.Exec("COMMIT") : handled.status();
+    if (!done.ok()) {
+      (void)writer_.Exec("ROLLBACK");
+      return done;
+    }
+    return handled;
+  }
+
+  // Polls for rows to index. While there is a backlog it works in short batches and rests
+  // three times as long as each took, so under sustained ingestion it takes at most a
+  // quarter of the writer's time and the index lags instead of the writes.
+  void SearchIndexLoop() {
+    const auto interval = std::chrono::milliseconds(options_.search_index_interval_ms);
+    std::unique_lock lock(search_mu_);
+    while (!stop_search_) {
+      search_wake_.wait_for(lock, interval);
+      while (!stop_search_) {
+        lock.unlock();
+        auto started = std::chrono::steady_clock::now();
+        auto handled = IndexSearchStep();
+        auto took = std::chrono::steady_clock::now() - started;
+        lock.lock();
+        if (!handled.ok() || *handled < kSearchStepRows) break;  // caught up, or retry later
+        search_wake_.wait_for(lock, 3 * took);
+      }
+    }
+  }
+
+  void StopSearchIndexer() {
+    {
+      std::lock_guard lock(search_mu_);
+      stop_search_ = true;
+    }
+    search_wake_.notify_one();
+    if (search_thread_.joinable()) search_thread_.join();
+  }
+
   static int OnWalCommit(void* self, sqlite3*, const char*, int wal_pages) {
     static_cast<SqliteStore*>(self)->wal_frames_.store(wal_pages, std::memory_order_relaxed);
     if (wal_pages >= kCheckpointPages)
@@ -1286,6 +1442,7 @@ class SqliteStore : public Store {
   }
 
   static constexpr int kCheckpointPages = 4096;
+  static constexpr int kSearchStepRows = 256;
   static constexpr int kMergeSlices = 8;
   int merge_slice_ = 0;
   // Per index (traces, observations, observations by trace): the highest seq present
@@ -1307,6 +1464,11 @@ class SqliteStore : public Store {
   RecentIds recent_traces_, recent_observations_, recent_observation_traces_;
   Connection writer_;
   std::unique_ptr<SqliteWriteTxn> txn_;
+  sqlite::SearchIndexer search_indexer_;  // on writer_, under write_mu_
+  std::mutex search_mu_;
+  std::condition_variable search_wake_;
+  bool stop_search_ = false;
+  std::thread search_thread_;
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> pool_;
 };

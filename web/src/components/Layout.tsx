@@ -68,6 +68,10 @@ function TopBar({ me }: { me: Me }) {
       {current && (
         <nav className="nav">
           <NavLink to={`/project/${current.project.id}/traces`}>Traces</NavLink>
+          <NavLink to={`/project/${current.project.id}/observations`}>Observations</NavLink>
+          <NavLink to={`/project/${current.project.id}/sessions`}>Sessions</NavLink>
+          <NavLink to={`/project/${current.project.id}/users`}>Users</NavLink>
+          <NavLink to={`/project/${current.project.id}/prompts`}>Prompts</NavLink>
           <NavLink to={`/project/${current.project.id}/settings/api-keys`}>API keys</NavLink>
         </nav>
       )}

@@ -8,9 +8,9 @@ describe("URL ⇄ filters", () => {
     expect(filtersToSearch(f).toString()).toBe("");
   });
   it("round-trips every filter", () => {
-    const q = "name=chat&userId=u1&sessionId=s1&tags=a&tags=b&environment=prod&time=24h&orderBy=name.asc&page=3&limit=20";
+    const q = "search=%C3%A9l%C3%A8ve+%E6%9D%B1%E4%BA%AC&name=chat&userId=u1&sessionId=s1&tags=a&tags=b&environment=prod&time=24h&orderBy=name.asc&page=3&limit=20";
     const f = filtersFromSearch(new URLSearchParams(q));
-    expect(f).toMatchObject({ name: "chat", userId: "u1", sessionId: "s1", tags: ["a", "b"], environment: "prod", time: "24h", orderBy: "name.asc", page: 3, limit: 20 });
+    expect(f).toMatchObject({ search: "élève 東京", name: "chat", userId: "u1", sessionId: "s1", tags: ["a", "b"], environment: "prod", time: "24h", orderBy: "name.asc", page: 3, limit: 20 });
     expect(filtersFromSearch(filtersToSearch(f))).toEqual(f);
   });
   it("ignores invalid values", () => {
@@ -29,6 +29,8 @@ describe("URL ⇄ filters", () => {
     expect(q.get("page")).toBe("1");
     expect(q.get("limit")).toBe("50");
     expect(q.get("orderBy")).toBe("timestamp.desc");
+    expect(q.has("search")).toBe(false);
+    expect(apiQuery({ ...DEFAULT_FILTERS, search: '  say "hi" 😀 ' }).get("search")).toBe('say "hi" 😀');
   });
   it("toggles sort direction on the same column", () => {
     expect(toggleSort("timestamp.desc", "timestamp")).toBe("timestamp.asc");

@@ -4,6 +4,7 @@ export const TIME_PRESETS = ["30m", "1h", "6h", "24h", "7d", "30d"] as const;
 export type TimePreset = (typeof TIME_PRESETS)[number];
 
 export interface TraceFilters {
+  search: string; // full text over names, inputs and outputs (server: docs/ui-api.md)
   name: string;
   userId: string;
   sessionId: string;
@@ -16,6 +17,7 @@ export interface TraceFilters {
 }
 
 export const DEFAULT_FILTERS: TraceFilters = {
+  search: "",
   name: "",
   userId: "",
   sessionId: "",
@@ -40,6 +42,7 @@ export function filtersFromSearch(search: URLSearchParams): TraceFilters {
   const limit = posInt(search.get("limit"), DEFAULT_FILTERS.limit);
   const orderBy = search.get("orderBy") ?? "";
   return {
+    search: search.get("search") ?? "",
     name: search.get("name") ?? "",
     userId: search.get("userId") ?? "",
     sessionId: search.get("sessionId") ?? "",
@@ -55,6 +58,7 @@ export function filtersFromSearch(search: URLSearchParams): TraceFilters {
 // Only what differs from the defaults goes into the URL.
 export function filtersToSearch(f: TraceFilters): URLSearchParams {
   const s = new URLSearchParams();
+  if (f.search) s.set("search", f.search);
   if (f.name) s.set("name", f.name);
   if (f.userId) s.set("userId", f.userId);
   if (f.sessionId) s.set("sessionId", f.sessionId);
@@ -78,6 +82,7 @@ export function apiQuery(f: TraceFilters, now: number = Date.now()): URLSearchPa
   const q = new URLSearchParams();
   q.set("page", String(f.page));
   q.set("limit", String(f.limit));
+  if (f.search.trim()) q.set("search", f.search.trim());
   if (f.name) q.set("name", f.name);
   if (f.userId) q.set("userId", f.userId);
   if (f.sessionId) q.set("sessionId", f.sessionId);

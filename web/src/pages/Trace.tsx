@@ -4,6 +4,7 @@ import { api, type Observation, type TraceDetail } from "../api";
 import { CopyButton } from "../components/Copy";
 import { JsonView, ValueView } from "../components/Value";
 import { formatCost, formatLatency, formatNumber, formatTimestamp, secondsBetween } from "../lib/format";
+import { sessionPath, userPath } from "../lib/lists";
 import { barGeometry, buildTree, flatten, observationCost, traceSpan } from "../lib/tree";
 
 export function TracePage() {
@@ -37,8 +38,16 @@ export function TracePage() {
         <span>{formatTimestamp(t.timestamp)}</span>
         <span>Latency {formatLatency(t.latency)}</span>
         <span data-testid="trace-cost">Cost {formatCost(t.totalCost)}</span>
-        {t.userId && <span>User {t.userId}</span>}
-        {t.sessionId && <span>Session {t.sessionId}</span>}
+        {t.userId && (
+          <span>
+            User <Link to={userPath(projectId, t.userId)}>{t.userId}</Link>
+          </span>
+        )}
+        {t.sessionId && (
+          <span>
+            Session <Link to={sessionPath(projectId, t.sessionId)}>{t.sessionId}</Link>
+          </span>
+        )}
         {t.environment && <span>Env {t.environment}</span>}
         {t.release && <span>Release {t.release}</span>}
         {t.tags?.map((tag) => (

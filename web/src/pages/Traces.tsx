@@ -1,11 +1,12 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { api, type Paged, type Trace } from "../api";
 import { CodeBlock, CopyButton } from "../components/Copy";
 import { apiQuery, filtersFromSearch, filtersToSearch, LIMITS, TIME_PRESETS, toggleSort, type TraceFilters } from "../lib/filters";
 import { formatCost, formatLatency, formatTimestamp } from "../lib/format";
 import { preview } from "../lib/render";
+import { sessionPath, userPath } from "../lib/lists";
 
 const SORTABLE: Record<string, string> = { timestamp: "Timestamp", name: "Name", userId: "User", sessionId: "Session" };
 
@@ -22,7 +23,8 @@ export function TracesPage() {
       api<Paged<Trace>>("GET", `/api/ui/projects/${encodeURIComponent(projectId)}/traces?${apiQuery(filters).toString()}`),
     placeholderData: keepPreviousData,
   });
-  const anyFilter = !!(filters.name || filters.userId || filters.sessionId || filters.tags.length || filters.environment || filters.time);
+  const otherFilter = !!(filters.name || filters.userId || filters.sessionId || filters.tags.length || filters.environment || filters.time);
+  const anyFilter = otherFilter || !!filters.search;
   const sortHeader = (col: string) => {
     const [c, dir] = filters.orderBy.split(".");
     return (
@@ -35,6 +37,7 @@ export function TracesPage() {
   return (
     <div className="page wide">
       <h1>Traces</h1>
+      <SearchBox value={filters.search} onChange={(value) => update({ search: value })} />
       <FilterBar filters={filters} update={update} />
       {traces.error && <p className="error">{traces.error.message}</p>}
       {traces.isPending && <p className="muted">Loading traces…</p>}
@@ -61,8 +64,10 @@ export function TracesPage() {
               <tbody>
                 {traces.data.data.length === 0 && (
                   <tr>
-                    <td colSpan={11} className="muted">
-                      No traces match these filters.
+                    <td colSpan={11} className="muted" data-testid="traces-no-match">
+                      {filters.search
+                        ? `Nothing matched “${filters.search}”${otherFilter ? " with these filters" : ""}. New traces become searchable a second or two after they arrive.`
+                        : "No traces match these filters."}
                     </td>
                   </tr>
                 )}
@@ -80,12 +85,22 @@ export function TracesPage() {
                           {t.userId}
                         </a>
                       )}
+                      {t.userId && (
+                        <Link className="open-link" title="Open the user's page" aria-label={`Open user ${t.userId}`} to={userPath(projectId, t.userId)} onClick={(e) => e.stopPropagation()}>
+                          ↗
+                        </Link>
+                      )}
                     </td>
                     <td>
                       {t.sessionId && (
                         <a href="#" onClick={(e) => { e.preventDefault(); e.stopPropagation(); update({ sessionId: t.sessionId! }); }}>
                           {t.sessionId}
                         </a>
+                      )}
+                      {t.sessionId && (
+                        <Link className="open-link" title="Open the session" aria-label={`Open session ${t.sessionId}`} to={sessionPath(projectId, t.sessionId)} onClick={(e) => e.stopPropagation()}>
+                          ↗
+                        </Link>
                       )}
                     </td>
                     <td>
@@ -141,6 +156,41 @@ export function TracesPage() {
   );
 }
 
+// Full-text search over names, inputs and outputs. The URL (`?search=`) holds the value;
+// typing updates it once the user pauses, so each keystroke is not a request.
+function SearchBox({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+  const [draft, setDraft] = useState(value);
+  const sent = useRef(value);
+  const send = (text: string) => {
+    sent.current = text;
+    if (text !== value) onChange(text);
+  };
+  useEffect(() => {
+    // The URL changed elsewhere (Clear, back button): show it. Our own updates are skipped,
+    // so a keystroke typed while one is applied is not lost.
+    if (value !== sent.current) {
+      sent.current = value;
+      setDraft(value);
+    }
+  }, [value]);
+  useEffect(() => {
+    if (draft === sent.current) return;
+    const timer = setTimeout(() => send(draft), 300);
+    return () => clearTimeout(timer);
+  }, [draft]); // eslint-disable-line react-hooks/exhaustive-deps
+  return (
+    <input
+      type="search"
+      className="search"
+      aria-label="Search traces"
+      placeholder="Search names, inputs and outputs…"
+      value={draft}
+      onChange={(e) => setDraft(e.target.value)}
+      onKeyDown={(e) => e.key === "Enter" && send(draft)}
+    />
+  );
+}
+
 function FilterBar({ filters, update }: { filters: TraceFilters; update: (p: Partial<TraceFilters>) => void }) {
   const [draft, setDraft] = useState({
     name: filters.name,
@@ -192,7 +242,7 @@ function FilterBar({ filters, update }: { filters: TraceFilters; update: (p: Par
         className="ghost"
         onClick={() => {
           setDraft({ name: "", userId: "", sessionId: "", tags: "", environment: "" });
-          update({ name: "", userId: "", sessionId: "", tags: [], environment: "", time: "" });
+          update({ search: "", name: "", userId: "", sessionId: "", tags: [], environment: "", time: "" });
         }}
       >
         Clear

@@ -1,0 +1,232 @@
+#include "storage/sqlite/search_index.h"
+
+#include "core/text.h"
+#include "domain/records.h"
+#include "storage/record_codec.h"
+#include "storage/search_text.h"
+
+namespace lanterne::sqlite {
+namespace {
+
+constexpr const char* kTracesMark = "search_traces";
+constexpr const char* kObservationsMark = "search_observations";
+
+int64_t TraceDoc(int64_t seq) { return seq * 2; }
+int64_t ObservationDoc(int64_t seq) { return seq * 2 + 1; }
+
+}  // namespace
+
+Status SearchIndexer::Prepare(sqlite3* db) {
+  db_ = db;
+  struct {
+    Statement& s;
+    const char* sql;
+  } statements[] = {
+      {dirty_, "SELECT doc FROM search_dirty ORDER BY doc LIMIT ?1"},
+      {undirty_, "DELETE FROM search_dirty WHERE doc = ?1"},
+      {drop_text_, "DELETE FROM search_text WHERE rowid = ?1"},
+      {drop_doc_, "DELETE FROM search_docs WHERE doc = ?1"},
+      {trace_at_, "SELECT seq, project_id, id, name, payload FROM traces WHERE seq = ?1"},
+      {traces_after_,
+       "SELECT seq, project_id, id, name, payload FROM traces WHERE seq > ?1 ORDER BY seq "
+       "LIMIT ?2"},
+      {observation_at_,
+       "SELECT seq, project_id, trace_id, payload FROM observations WHERE seq = ?1"},
+      {observations_after_,
+       "SELECT seq, project_id, trace_id, payload FROM observations WHERE seq > ?1 ORDER BY "
+       "seq LIMIT ?2"},
+      {insert_text_, "INSERT INTO search_text (rowid, body) VALUES (?1, ?2)"},
+      {insert_doc_,
+       "INSERT INTO search_docs (doc, project_id, trace_id, trace_seq) VALUES (?1, ?2, ?3, ?4)"},
+      {adopt_orphans_,
+       "UPDATE search_docs SET trace_seq = ?1 WHERE project_id = ?2 AND trace_id = ?3 AND "
+       "trace_seq IS NULL"},
+      {get_watermark_, "SELECT seq FROM index_watermarks WHERE name = ?1"},
+      {set_watermark_, "INSERT OR REPLACE INTO index_watermarks (name, seq) VALUES (?1, ?2)"},
+  };
+  for (auto& [s, sql] : statements) {
+    s = Statement(db, sql);
+    if (!s.ok()) return Status::Internal("prepare: " + s.prepare_error());
+  }
+  return trace_locator_.Prepare(db, kTraceIds);
+}
+
+Result<int> SearchIndexer::Step(const RecentIds& recent_traces, int max_rows) {
+  auto traces_mark = Watermark(kTracesMark);
+  if (!traces_mark.ok()) return traces_mark.status();
+  auto observations_mark = Watermark(kObservationsMark);
+  if (!observations_mark.ok()) return observations_mark.status();
+  int handled = 0;
+
+  // Changed and deleted rows first: they are what a person just saw change.
+  std::vector<int64_t> dirty;
+  dirty_.Reset();
+  dirty_.Bind(1, static_cast<int64_t>(max_rows));
+  int rc;
+  while ((rc = dirty_.Step()) == SQLITE_ROW) dirty.push_back(dirty_.Int(0));
+  dirty_.Reset();
+  if (rc != SQLITE_DONE) return StepError(db_, "read search_dirty");
+  for (int64_t doc : dirty) {
+    int64_t seq = doc / 2;
+    bool is_trace = doc % 2 == 0;
+    // A row past the watermark is not indexed yet; the new-row pass reads it as it is now.
+    if (seq <= (is_trace ? *traces_mark : *observations_mark)) {
+      LANTERNE_RETURN_IF_ERROR(DropDoc(doc));
+      Statement& row = is_trace ? trace_at_ : observation_at_;
+      row.Reset();
+      row.Bind(1, seq);
+      rc = row.Step();
+      if (rc == SQLITE_ROW) {
+        LANTERNE_RETURN_IF_ERROR(is_trace ? IndexTraceRow(row, false)
+                                          : IndexObservationRow(row, recent_traces));
+      } else if (rc != SQLITE_DONE) {
+        return StepError(db_, "read a changed row");
+      }
+      row.Reset();
+    }
+    undirty_.Reset();
+    undirty_.Bind(1, doc);
+    if (undirty_.Step() != SQLITE_DONE) return StepError(db_, "clear search_dirty");
+    ++handled;
+  }
+
+  // New rows, traces before observations so an observation finds its trace's row.
+  struct Pass {
+    Statement& rows;
+    const char* mark_name;
+    int64_t mark;
+    bool traces;
+  };
+  Pass passes[] = {{traces_after_, kTracesMark, *traces_mark, true},
+                   {observations_after_, kObservationsMark, *observations_mark, false}};
+  for (Pass& pass : passes) {
+    if (handled >= max_rows) break;
+    int64_t mark = pass.mark;
+    pass.rows.Reset();
+    pass.rows.Bind(1, mark).Bind(2, static_cast<int64_t>(max_rows - handled));
+    while ((rc = pass.rows.Step()) == SQLITE_ROW) {
+      mark = pass.rows.Int(0);
+      Status indexed = pass.traces ? IndexTraceRow(pass.rows, true)
+                                   : IndexObservationRow(pass.rows, recent_traces);
+      if (!indexed.ok()) {
+        pass.rows.Reset();
+        return indexed;
+      }
+      ++handled;
+    }
+    pass.rows.Reset();
+    if (rc != SQLITE_DONE) return StepError(db_, "read new rows to index");
+    if (mark != pass.mark) LANTERNE_RETURN_IF_ERROR(SetWatermark(pass.mark_name, mark));
+  }
+  return handled;
+}
+
+Status SearchIndexer::DropDoc(int64_t doc) {
+  for (Statement* s : {&drop_text_, &drop_doc_}) {
+    s->Reset();
+    s->Bind(1, doc);
+    if (s->Step() != SQLITE_DONE) return StepError(db_, "drop a search document");
+  }
+  return Status::Ok();
+}
+
+// `row`: seq, project_id, id, name, payload.
+Status SearchIndexer::IndexTraceRow(Statement& row, bool is_new) {
+  int64_t seq = row.Int(0);
+  TraceRecord trace;
+  trace.project_id = row.Text(1);
+  trace.id = row.Text(2);
+  std::string body;
+  if (auto name = row.OptText(3)) AppendSearchText(*name, body);
+  // A corrupt payload leaves the trace findable by name only; reading it reports the error.
+  if (DecodeTracePayload(row.Blob(4), &trace)) {
+    if (trace.input) AppendSearchText(*trace.input, body);
+    if (trace.output) AppendSearchText(*trace.output, body);
+  }
+  LANTERNE_RETURN_IF_ERROR(InsertDoc(TraceDoc(seq), trace.project_id, trace.id, seq, body));
+  if (!is_new) return Status::Ok();
+  // Observations indexed before their trace existed belong to it from now on.
+  adopt_orphans_.Reset();
+  adopt_orphans_.Bind(1, seq)
+      .Bind(2, std::string_view(trace.project_id))
+      .Bind(3, std::string_view(trace.id));
+  if (adopt_orphans_.Step() != SQLITE_DONE) return StepError(db_, "attach observations");
+  return Status::Ok();
+}
+
+// `row`: seq, project_id, trace_id, payload.
+Status SearchIndexer::IndexObservationRow(Statement& row, const RecentIds& recent_traces) {
+  int64_t seq = row.Int(0);
+  ObservationRecord observation;
+  observation.project_id = row.Text(1);
+  observation.trace_id = row.Text(2);
+  std::string body;
+  if (DecodeObservationPayload(row.Blob(3), &observation)) {
+    if (observation.input) AppendSearchText(*observation.input, body);
+    if (observation.output) AppendSearchText(*observation.output, body);
+  }
+  if (body.empty()) return Status::Ok();
+  auto trace_seq =
+      trace_locator_.Locate(recent_traces, {}, observation.project_id, observation.trace_id);
+  if (!trace_seq.ok()) return trace_seq.status();
+  return InsertDoc(ObservationDoc(seq), observation.project_id, observation.trace_id, *trace_seq,
+                   body);
+}
+
+Status SearchIndexer::InsertDoc(int64_t doc, const std::string& project_id,
+                                const std::string& trace_id, std::optional<int64_t> trace_seq,
+                                const std::string& body) {
+  if (body.empty()) return Status::Ok();
+  insert_text_.Reset();
+  insert_text_.Bind(1, doc).Bind(2, std::string_view(body));
+  int rc = insert_text_.Step();
+  insert_text_.Reset();
+  if (rc != SQLITE_DONE) return StepError(db_, "index text");
+  insert_doc_.Reset();
+  insert_doc_.Bind(1, doc)
+      .Bind(2, std::string_view(project_id))
+      .Bind(3, std::string_view(trace_id));
+  if (trace_seq) {
+    insert_doc_.Bind(4, *trace_seq);
+  } else {
+    insert_doc_.BindNull(4);
+  }
+  if (insert_doc_.Step() != SQLITE_DONE) return StepError(db_, "index document");
+  return Status::Ok();
+}
+
+Result<int64_t> SearchIndexer::Watermark(const char* name) {
+  get_watermark_.Reset();
+  get_watermark_.Bind(1, std::string_view(name));
+  int rc = get_watermark_.Step();
+  int64_t seq = rc == SQLITE_ROW ? get_watermark_.Int(0) : 0;
+  get_watermark_.Reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return StepError(db_, "read search watermark");
+  return seq;
+}
+
+Status SearchIndexer::SetWatermark(const char* name, int64_t seq) {
+  set_watermark_.Reset();
+  set_watermark_.Bind(1, std::string_view(name)).Bind(2, seq);
+  if (set_watermark_.Step() != SQLITE_DONE) return StepError(db_, "write search watermark");
+  return Status::Ok();
+}
+
+SearchCondition TraceSearchCondition(const std::string& project_id, const std::string& query) {
+  if (UsesTrigramIndex(query)) {
+    return {
+        "seq IN (SELECT d.trace_seq FROM search_text JOIN search_docs d ON d.doc = "
+        "search_text.rowid WHERE search_text MATCH ? AND d.project_id = ?)",
+        {FtsPhrase(query), project_id}};
+  }
+  // One or two characters make no trigram: scan the newest documents of the project.
+  // lower() folds ASCII only, so such queries ignore case for ASCII letters only.
+  return {
+      "seq IN (SELECT d.trace_seq FROM (SELECT doc, trace_seq FROM search_docs WHERE "
+      "project_id = ? ORDER BY doc DESC LIMIT " +
+          std::to_string(kShortQueryDocs) +
+          ") d JOIN search_text t ON t.rowid = d.doc WHERE instr(lower(t.body), ?) > 0)",
+      {project_id, AsciiLower(query)}};
+}
+
+}  // namespace lanterne::sqlite

@@ -1,0 +1,62 @@
+// The full-text search index over traces (schema migration 5; docs/architecture.md). It is
+// fed beside ingestion, never inside it: the writer's transactions only note changed and
+// deleted rows (two triggers' one-row inserts into search_dirty), and SearchIndexer::Step,
+// run between those transactions, indexes
+// - rows noted in search_dirty (updated rows are indexed again, deleted ones dropped),
+// - traces and observations past the search watermarks (new rows), in seq order.
+// Each trace or observation is one document of search_text (an FTS5 table with the trigram
+// tokenizer, so any substring of 3+ characters is found in any script), numbered
+// seq * 2 + kind; search_docs says whose it is (project, trace, and the trace's row once it
+// exists). A search joins back to the traces table, so a deleted trace is never answered
+// even before its documents are dropped.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <sqlite3.h>
+
+#include "core/status.h"
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/id_index.h"
+
+namespace lanterne::sqlite {
+
+// Not thread-safe: used on the writer connection, under the store's write lock.
+class SearchIndexer {
+ public:
+  Status Prepare(sqlite3* db);
+  // Indexes up to `max_rows` rows inside the caller's transaction. Returns how many it
+  // handled; fewer than `max_rows` means the index has caught up.
+  Result<int> Step(const RecentIds& recent_traces, int max_rows);
+
+ private:
+  Status DropDoc(int64_t doc);
+  Status IndexTraceRow(Statement& row, bool is_new);
+  Status IndexObservationRow(Statement& row, const RecentIds& recent_traces);
+  Status InsertDoc(int64_t doc, const std::string& project_id, const std::string& trace_id,
+                   std::optional<int64_t> trace_seq, const std::string& body);
+  Result<int64_t> Watermark(const char* name);
+  Status SetWatermark(const char* name, int64_t seq);
+
+  sqlite3* db_ = nullptr;
+  Statement dirty_, undirty_, drop_text_, drop_doc_, trace_at_, traces_after_, observation_at_,
+      observations_after_, insert_text_, insert_doc_, adopt_orphans_, get_watermark_,
+      set_watermark_;
+  RowLocator trace_locator_;
+};
+
+// The condition on `traces` (its placeholders bound to `values`, in order) keeping the
+// traces of `project_id` whose text contains `query` (normalized, non-empty). Queries of
+// 3+ characters use the trigram index; shorter ones scan the project's most recent
+// kShortQueryDocs documents.
+struct SearchCondition {
+  std::string sql;
+  std::vector<std::string> values;
+};
+inline constexpr int kShortQueryDocs = 10000;
+SearchCondition TraceSearchCondition(const std::string& project_id, const std::string& query);
+
+}  // namespace lanterne::sqlite

@@ -1,0 +1,282 @@
+// Full-text search: the text taken from JSON, query validation and escaping, and the
+// background index (catch-up, updates, deletes, restart, project isolation).
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "temp_dir.h"
+
+#include "storage/search_text.h"
+#include "storage/store.h"
+
+namespace lanterne {
+namespace {
+
+constexpr int64_t kT0 = 1'710'498'600'000'000;  // 2024-03-15T10:30:00Z
+
+TEST(SearchTextTest, TakesStringLeavesNotKeysNumbersOrPunctuation) {
+  std::string out;
+  AppendSearchText(
+      R"({"messages":[{"role":"user","content":"Bonjour l'\u00e9l\u00e8ve"}],"n":42,"ok":true})",
+      out);
+  EXPECT_EQ(out, "user\nBonjour l'élève\n");
+  EXPECT_EQ(out.find("messages"), std::string::npos);
+  EXPECT_EQ(out.find("42"), std::string::npos);
+}
+
+TEST(SearchTextTest, KeepsJsonStringsAndPlainText) {
+  std::string out;
+  AppendSearchText(R"("東京は日本の首都です 😀")", out);
+  AppendSearchText("not json {", out);
+  AppendSearchText("[]", out);
+  EXPECT_EQ(out, "東京は日本の首都です 😀\nnot json {\n");
+}
+
+TEST(SearchTextTest, StopsAtTheLimitOnACharacterBoundary) {
+  std::string text = "\"";
+  for (int i = 0; i < 100; ++i) text += "é";  // 2 bytes each
+  text += "\"";
+  std::string out;
+  AppendSearchText(text, out, 51);
+  EXPECT_EQ(out.size(), 51u);  // 25 characters and the newline
+  EXPECT_EQ(out.substr(0, 50), std::string(text.substr(1, 50)));
+  AppendSearchText(R"("more")", out, 51);
+  EXPECT_EQ(out.size(), 51u);
+}
+
+TEST(SearchQueryTest, NormalizesAndRejectsBadInputNamingTheField) {
+  EXPECT_EQ(*NormalizeSearchQuery("  élève \n"), "élève");
+  EXPECT_EQ(*NormalizeSearchQuery("   "), "");
+  EXPECT_EQ(*NormalizeSearchQuery("東京"), "東京");
+  for (std::string bad : {std::string("\xff"), std::string("\xC0\xAF"), std::string("a\0b", 3),
+                          std::string("\xED\xA0\x80"), std::string(1001, 'a')}) {
+    auto r = NormalizeSearchQuery(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().message().rfind("search: ", 0), 0u) << r.status().message();
+  }
+}
+
+TEST(SearchQueryTest, CountsCharactersAndQuotesPhrases) {
+  EXPECT_EQ(CodePointCount("東京"), 2u);
+  EXPECT_EQ(CodePointCount("élève"), 5u);
+  EXPECT_EQ(CodePointCount("😀"), 1u);
+  EXPECT_FALSE(UsesTrigramIndex("東京"));
+  EXPECT_TRUE(UsesTrigramIndex("日本語"));
+  EXPECT_EQ(FtsPhrase(R"(say "hi" AND x*)"), R"("say ""hi"" AND x*")");
+}
+
+class SearchIndexTest : public ::testing::Test {
+ protected:
+  void Open(int interval_ms = 0) {
+    store_.reset();
+    SqliteOptions options;
+    options.search_index_interval_ms = interval_ms;
+    auto store = OpenSqliteStore(dir_.path(), options);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(store).value();
+  }
+
+  void PutTrace(const std::string& project, const std::string& id, std::optional<std::string> input,
+                std::optional<std::string> output, bool is_new = true, int64_t offset_s = 0) {
+    TraceRecord t;
+    t.project_id = project;
+    t.id = id;
+    t.timestamp_us = kT0 + offset_s * 1'000'000;
+    t.name = "chat";
+    t.input = std::move(input);
+    t.output = std::move(output);
+    t.environment = "default";
+    Status s = store_->RunWrite([&](WriteTxn& txn) { return txn.PutTrace(t, is_new); });
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+
+  void PutObservation(const std::string& project, const std::string& id,
+                      const std::string& trace_id, std::string input) {
+    ObservationRecord o;
+    o.project_id = project;
+    o.id = id;
+    o.trace_id = trace_id;
+    o.type = ObservationType::kGeneration;
+    o.start_time_us = kT0;
+    o.input = std::move(input);
+    o.environment = "default";
+    Status s = store_->RunWrite([&](WriteTxn& txn) { return txn.PutObservation(o, true); });
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+
+  Page<TraceRecord> SearchPage(const std::string& project, const std::string& text,
+                               TraceQuery q = {}) {
+    q.search = *NormalizeSearchQuery(text);
+    auto page = store_->ListTraces(project, q);
+    EXPECT_TRUE(page.ok()) << page.status().message();
+    return page.ok() ? std::move(page).value() : Page<TraceRecord>{};
+  }
+
+  std::vector<std::string> Search(const std::string& project, const std::string& text) {
+    std::vector<std::string> ids;
+    for (const auto& t : SearchPage(project, text).items) ids.push_back(t.id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  }
+
+  void CatchUp() {
+    Status s = store_->CatchUpSearchIndex();
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+
+  int64_t CountRows(const char* sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2((dir_.path() + "/lanterne.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
+    int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+  }
+
+  using Ids = std::vector<std::string>;
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SearchIndexTest, FindsAnyLanguageCaseInsensitively) {
+  Open();
+  PutTrace("p", "fr", R"({"q":"Où est l'élève ?"})", R"("Dans la CLASSE")");
+  PutTrace("p", "ja", R"([{"role":"user","content":"東京の天気"}])", R"("日本語のテキストです 😀")");
+  PutTrace("p", "en", R"("hello world")", std::nullopt);
+  CatchUp();
+  EXPECT_EQ(Search("p", "élève"), Ids{"fr"});
+  EXPECT_EQ(Search("p", "ÉLÈVE"), Ids{"fr"});  // trigram folding covers accented letters
+  EXPECT_EQ(Search("p", "classe"), Ids{"fr"});
+  EXPECT_EQ(Search("p", "eleve"), Ids{});     // accents matter: a substring search
+  EXPECT_EQ(Search("p", "東京"), Ids{"ja"});  // two characters: the short-query scan
+  EXPECT_EQ(Search("p", "日本語のテキスト"), Ids{"ja"});
+  EXPECT_EQ(Search("p", "😀"), Ids{"ja"});
+  EXPECT_EQ(Search("p", "テキストです 😀"), Ids{"ja"});
+  EXPECT_EQ(Search("p", "LO W"), Ids{"en"});
+  EXPECT_EQ(Search("p", "Wo"), Ids{"en"});                  // short ASCII queries ignore case too
+  EXPECT_EQ(Search("p", "chat"), (Ids{"en", "fr", "ja"}));  // the trace name
+  EXPECT_EQ(Search("p", "role"), Ids{});                    // keys are not text
+  EXPECT_EQ(Search("p", "京都"), Ids{});
+}
+
+TEST_F(SearchIndexTest, QueriesAreTextNotSyntax) {
+  Open();
+  PutTrace("p", "q", R"("she said \"hello\" AND (x*) NEAR: ^start")", std::nullopt);
+  PutTrace("p", "other", R"("hello there")", std::nullopt);
+  CatchUp();
+  EXPECT_EQ(Search("p", R"("hello")"), Ids{"q"});
+  EXPECT_EQ(Search("p", "AND (x*)"), Ids{"q"});
+  EXPECT_EQ(Search("p", "NEAR: ^st"), Ids{"q"});
+  EXPECT_EQ(Search("p", R"(hello" OR "there)"), Ids{});
+  EXPECT_EQ(Search("p", "\""), Ids{"q"});
+  EXPECT_EQ(Search("p", "%"), Ids{});
+  EXPECT_EQ(Search("p", "*"), Ids{"q"});
+}
+
+TEST_F(SearchIndexTest, ObservationTextFindsItsTraceWithFiltersAndExactTotals) {
+  Open();
+  for (int i = 0; i < 5; ++i) {
+    std::string id = "t" + std::to_string(i);
+    PutTrace("p", id, std::nullopt, std::nullopt, true, i);
+    PutObservation("p", "o" + std::to_string(i), id, R"({"doc":"needle in observation"})");
+  }
+  PutObservation("p", "orphan", "later", R"("needle in observation")");  // trace comes after
+  PutTrace("p", "unrelated", R"("haystack")", std::nullopt);
+  CatchUp();
+  TraceQuery q;
+  q.page.limit = 2;
+  q.page.page = 2;
+  auto page = SearchPage("p", "NEEDLE in", q);
+  EXPECT_EQ(page.total_items, 5);
+  ASSERT_EQ(page.items.size(), 2u);
+  EXPECT_EQ(page.items[0].id, "t2");  // newest first
+  EXPECT_EQ(page.items[1].id, "t1");
+  TraceQuery named;
+  named.name = "other-name";
+  EXPECT_EQ(SearchPage("p", "needle", named).total_items, 0);
+  TraceQuery ranged;
+  ranged.from_us = kT0 + 3'000'000;
+  EXPECT_EQ(SearchPage("p", "needle", ranged).total_items, 2);
+
+  PutTrace("p", "later", std::nullopt, std::nullopt, true, 10);
+  CatchUp();
+  EXPECT_EQ(SearchPage("p", "needle").total_items, 6);
+  EXPECT_EQ(SearchPage("p", "needle").items[0].id, "later");
+}
+
+TEST_F(SearchIndexTest, UpdatesAndDeletesFollow) {
+  Open();
+  PutTrace("p", "a", R"("first draft")", std::nullopt);
+  PutTrace("p", "b", R"("first draft")", std::nullopt);
+  CatchUp();
+  EXPECT_EQ(Search("p", "first draft"), (Ids{"a", "b"}));
+  PutTrace("p", "a", R"("second version")", R"("la réponse définitive")", /*is_new=*/false);
+  Status deleted = store_->RunWrite([&](WriteTxn& txn) -> Status {
+    auto n = txn.DeleteTraces("p", {"b"});
+    return n.ok() ? Status::Ok() : n.status();
+  });
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(Search("p", "first draft"), Ids{"a"});  // a deleted trace is never answered
+  CatchUp();
+  EXPECT_EQ(Search("p", "first draft"), Ids{});
+  EXPECT_EQ(Search("p", "second version"), Ids{"a"});
+  EXPECT_EQ(Search("p", "DÉFINITIVE"), Ids{"a"});
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search_docs"), 1);
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search_text"), 1);
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search_dirty"), 0);
+}
+
+TEST_F(SearchIndexTest, ASearchNeverAnswersAnotherProjectsTraces) {
+  Open();
+  PutTrace("p1", "mine", R"("secret recipe 秘密")", std::nullopt);
+  PutTrace("p2", "theirs", R"("secret recipe 秘密")", std::nullopt);
+  PutObservation("p2", "obs", "mine", R"("only in p2 observation")");  // same trace id, p2
+  CatchUp();
+  EXPECT_EQ(Search("p1", "secret recipe"), Ids{"mine"});
+  EXPECT_EQ(Search("p2", "secret recipe"), Ids{"theirs"});
+  EXPECT_EQ(Search("p1", "秘密"), Ids{"mine"});
+  EXPECT_EQ(Search("p2", "秘密"), Ids{"theirs"});
+  EXPECT_EQ(Search("p1", "only in p2"), Ids{});
+  EXPECT_EQ(Search("p3", "secret"), Ids{});
+}
+
+TEST_F(SearchIndexTest, IndexesInTheBackground) {
+  Open(/*interval_ms=*/20);
+  PutTrace("p", "bg", R"("indexed by the background thread")", std::nullopt);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (Search("p", "background thread").empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(Search("p", "background thread"), Ids{"bg"});
+  PutTrace("p", "bg", R"("changed later")", std::nullopt, /*is_new=*/false);
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (Search("p", "changed later").empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(Search("p", "changed later"), Ids{"bg"});
+  EXPECT_EQ(Search("p", "background thread"), Ids{});
+}
+
+TEST_F(SearchIndexTest, ARestartResumesFromTheWatermark) {
+  Open();
+  for (int i = 0; i < 3; ++i) PutTrace("p", "old" + std::to_string(i), R"("resume me")", {});
+  CatchUp();
+  for (int i = 0; i < 2; ++i) PutTrace("p", "new" + std::to_string(i), R"("resume me")", {});
+  Open();  // closes without indexing the two new traces
+  EXPECT_EQ(Search("p", "resume me").size(), 3u);
+  CatchUp();
+  EXPECT_EQ(Search("p", "resume me"), (Ids{"new0", "new1", "old0", "old1", "old2"}));
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search_docs"), 5);  // nothing indexed twice
+  EXPECT_EQ(CountRows("SELECT seq FROM index_watermarks WHERE name = 'search_traces'"),
+            CountRows("SELECT max(seq) FROM traces"));
+}
+
+}  // namespace
+}  // namespace lanterne
