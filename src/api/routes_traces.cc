@@ -22,6 +22,12 @@ Response ListTracesOf(ApiContext& ctx, Request& request, const AuthContext& auth
     if (!normalized.ok()) return ErrorResponse(normalized.status());
     if (!normalized->empty()) q.search = std::move(normalized).value();
   }
+  if (auto bookmarked = request.QueryValue("bookmarked"); with_search && bookmarked) {
+    if (*bookmarked != "true" && *bookmarked != "false") {
+      return ErrorResponse(Status::InvalidArgument("bookmarked: expected true or false"));
+    }
+    q.bookmarked = *bookmarked == "true";
+  }
   auto page = ReadPage(request);
   if (!page.ok()) return ErrorResponse(page.status());
   q.page = *page;

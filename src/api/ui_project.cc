@@ -82,6 +82,38 @@ Response CreateKey(UiState& state, Request& request, const UiCaller& caller) {
   return response;
 }
 
+// PATCH .../traces/{traceId} {"bookmarked": bool}: a MEMBER and up may bookmark.
+Response BookmarkTrace(UiState& state, Request& request, const UiCaller& caller) {
+  auto access =
+      ResolveProject(state, caller.user.id, request.path_params[0], Scope::kObjectsBookmark);
+  if (!access.ok()) return ErrorResponse(access.status());
+  const std::string& trace_id = request.path_params[1];
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  bool bookmarked = false;
+  if (parser.parse(request.body).get(root) || root["bookmarked"].get_bool().get(bookmarked)) {
+    return ErrorResponse(Status::InvalidArgument("bookmarked: required, true or false"));
+  }
+  bool found = false;
+  Status written = state.write([&](WriteTxn& txn) -> Status {
+    auto changed = txn.SetTraceBookmark(access->project.id, trace_id, bookmarked);
+    if (!changed.ok()) return changed.status();
+    found = *changed;
+    return Status::Ok();
+  });
+  if (!written.ok()) return ErrorResponse(written);
+  if (!found) return ErrorResponse(Status::NotFound("Trace " + trace_id + " not found"));
+  JsonBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  w.Key("id");
+  WriteString(w, trace_id);
+  w.Key("bookmarked");
+  w.Bool(bookmarked);
+  w.EndObject();
+  return JsonResponse(200, buffer);
+}
+
 // Deleted from the store, then from the authenticator's cache: the public API refuses the
 // key from the very next request on.
 Response DeleteKey(UiState& state, Request& request, const UiCaller& caller) {
@@ -131,6 +163,7 @@ void RegisterUiProjectRoutes(Router& router, std::shared_ptr<UiState> state) {
   router.Add("GET", p + "/traces", ProjectData(state, kRead, d.search_traces));
   router.Add("DELETE", p + "/traces", ProjectData(state, Scope::kTracesDelete, d.delete_traces));
   router.Add("GET", p + "/traces/{traceId}", ProjectData(state, kRead, d.get_trace));
+  router.Add("PATCH", p + "/traces/{traceId}", WithSession(state, BookmarkTrace));
   router.Add("DELETE", p + "/traces/{traceId}",
              ProjectData(state, Scope::kTracesDelete, d.delete_trace));
   router.Add("GET", p + "/observations", ProjectData(state, kRead, d.list_observations));

@@ -34,6 +34,7 @@ constexpr ScopeRow kTable[] = {
     {Scope::kPromptsRead, "prompts:read", true, kAll},
     {Scope::kPromptsCud, "prompts:CUD", true, kOwnerAdminMember},
     {Scope::kPromptProtectedLabelsCud, "promptProtectedLabels:CUD", true, kOwnerAdmin},
+    {Scope::kObjectsBookmark, "objects:bookmark", true, kOwnerAdminMember},
     {Scope::kOrganizationUpdate, "organization:update", false, kOwnerAdmin},
     {Scope::kOrganizationDelete, "organization:delete", false, kOwner},
     {Scope::kOrganizationMembersRead, "organizationMembers:read", false, kOwnerAdminMember},

@@ -35,6 +35,7 @@ enum class Scope {
   kPromptsRead,
   kPromptsCud,
   kPromptProtectedLabelsCud,  // changes that add or remove a protected label (`production`)
+  kObjectsBookmark,           // bookmark traces
   // organization scopes
   kOrganizationUpdate,
   kOrganizationDelete,

@@ -41,6 +41,7 @@ struct TraceQuery {
   // Full text (web UI only; storage/search_text.h): traces whose name, input or output, or
   // an observation's input or output, contain it. Normalized and non-empty when set.
   std::optional<std::string> search;
+  std::optional<bool> bookmarked;  // web UI only: bookmarked (or not bookmarked) traces
   PageRequest page;
 };
 
@@ -258,6 +259,9 @@ class WriteTxn {
   // One version, or all of the name when `version` is absent; returns how many went.
   virtual Result<int64_t> DeletePrompts(const std::string& project_id, const std::string& name,
                                         std::optional<int64_t> version) = 0;
+  // Sets or clears a trace's bookmark; false when the trace does not exist in the project.
+  virtual Result<bool> SetTraceBookmark(const std::string& project_id, const std::string& id,
+                                        bool bookmarked) = 0;
   // Moves the key's last use forward to `at_us` (never back); unknown keys are ignored.
   virtual Status RecordApiKeyUse(const std::string& public_key, int64_t at_us) = 0;
 

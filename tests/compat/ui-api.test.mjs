@@ -269,7 +269,7 @@ describe('UI API', () => {
       assert.equal(me.organizations[0].role, 'VIEWER');
       const project = me.organizations[0].projects.find((p) => p.id === aliceProject.id);
       assert.equal(project.role, 'VIEWER');
-      assert.deepEqual(project.permissions, ['project:read']);
+      assert.deepEqual(project.permissions, ['project:read', 'prompts:read']);
     });
 
     it('reads traces', async () => {
@@ -284,6 +284,31 @@ describe('UI API', () => {
       for (const p of ['observations', 'sessions', 'scores']) {
         expectStatus(await bobBrowser.get(`/api/ui/projects/${aliceProject.id}/${p}`), 200, p);
       }
+    });
+
+    it('cannot bookmark; the owner can, and the list filters on it', async () => {
+      const path = `/api/ui/projects/${aliceProject.id}/traces/${traceId}`;
+      const denied = await bobBrowser.call('PATCH', path, { body: { bookmarked: true } });
+      assertJsonError(denied, 403, 'viewer bookmarks');
+      assert.match(denied.json.message, /^objects:bookmark requires/);
+      const marked = await aliceBrowser.call('PATCH', path, { body: { bookmarked: true } });
+      expectStatus(marked, 200, 'owner bookmarks');
+      assert.deepEqual(marked.json, { id: traceId, bookmarked: true });
+      const only = await bobBrowser.get(`/api/ui/projects/${aliceProject.id}/traces?bookmarked=true`);
+      expectStatus(only, 200, 'bookmarked only');
+      assert.deepEqual(only.json.data.map((t) => t.id), [traceId]);
+      assert.equal(only.json.data[0].bookmarked, true);
+      // A later event for the trace keeps the bookmark.
+      expectStatus(await server.ingest([event('trace-create', { id: traceId, name: 'renamed' })], { auth: keyAuth }), 207, 'update');
+      const after = await bobBrowser.get(`/api/ui/projects/${aliceProject.id}/traces/${traceId}`);
+      assert.equal(after.json.bookmarked, true);
+      assert.equal(after.json.name, 'renamed');
+      expectStatus(await aliceBrowser.call('PATCH', path, { body: { bookmarked: false } }), 200, 'unbookmark');
+      const none = await bobBrowser.get(`/api/ui/projects/${aliceProject.id}/traces?bookmarked=true`);
+      assert.deepEqual(none.json.data, []);
+      assertJsonError(await aliceBrowser.call('PATCH', path, { body: { bookmarked: 'yes' } }), 400, 'bad body');
+      assertJsonError(await aliceBrowser.get(`/api/ui/projects/${aliceProject.id}/traces?bookmarked=maybe`), 400, 'bad filter');
+      assertJsonError(await aliceBrowser.call('PATCH', `${path}-missing`, { body: { bookmarked: true } }), 404, 'missing trace');
     });
 
     it('cannot create or list keys, or delete traces (403)', async () => {

@@ -114,6 +114,7 @@ export interface Trace {
   latency?: number | null;
   totalCost?: number | null;
   level?: string | null;
+  bookmarked?: boolean;
 }
 export interface Observation {
   id: string;

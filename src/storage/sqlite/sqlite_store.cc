@@ -547,6 +547,23 @@ class SqliteWriteTxn : public WriteTxn {
     return sqlite::DeletePromptRows(db_, project_id, name, version);
   }
 
+  Result<bool> SetTraceBookmark(const std::string& project_id, const std::string& id,
+                                bool bookmarked) override {
+    auto seq = trace_locator_.Locate(recent_traces_, new_traces_, project_id, id);
+    if (!seq.ok()) return seq.status();
+    if (!*seq) return false;
+    // Only the typed column: reads take the bookmark from it, and merges of later trace
+    // events start from what FindTrace read, so they keep it.
+    Statement s(db_,
+                "UPDATE traces SET bookmarked = ?1 WHERE seq = ?2 AND project_id = ?3 AND id = ?4");
+    s.Bind(1, int64_t{bookmarked ? 1 : 0})
+        .Bind(2, **seq)
+        .Bind(3, std::string_view(project_id))
+        .Bind(4, std::string_view(id));
+    if (s.Step() != SQLITE_DONE) return StepError(db_, "bookmark trace");
+    return sqlite3_changes(db_) > 0;
+  }
+
   Status RecordApiKeyUse(const std::string& public_key, int64_t at_us) override {
     Statement s(db_,
                 "UPDATE api_keys SET last_used_at = ?2 WHERE public_key = ?1 AND "
@@ -833,6 +850,7 @@ class SqliteStore : public Store {
     if (q.session_id) where.Add("session_id = ?", *q.session_id);
     if (q.release) where.Add("release = ?", *q.release);
     if (q.version) where.Add("version = ?", *q.version);
+    if (q.bookmarked) where.Add("bookmarked = ?", int64_t{*q.bookmarked ? 1 : 0});
     for (const auto& tag : q.tags) {
       where.Add("EXISTS (SELECT 1 FROM json_each(traces.tags) WHERE value = ?)", tag);
     }

@@ -11,6 +11,7 @@ export interface TraceFilters {
   tags: string[];
   environment: string;
   time: TimePreset | "";
+  bookmarked: boolean; // only bookmarked traces
   orderBy: string; // "timestamp.desc"
   page: number;
   limit: number;
@@ -24,6 +25,7 @@ export const DEFAULT_FILTERS: TraceFilters = {
   tags: [],
   environment: "",
   time: "",
+  bookmarked: false,
   orderBy: "timestamp.desc",
   page: 1,
   limit: 50,
@@ -49,6 +51,7 @@ export function filtersFromSearch(search: URLSearchParams): TraceFilters {
     tags: search.getAll("tags").filter(Boolean),
     environment: search.get("environment") ?? "",
     time: (TIME_PRESETS as readonly string[]).includes(time) ? (time as TimePreset) : "",
+    bookmarked: search.get("bookmarked") === "true",
     orderBy: /^[A-Za-z]+\.(asc|desc)$/.test(orderBy) ? orderBy : DEFAULT_FILTERS.orderBy,
     page: posInt(search.get("page"), 1),
     limit: Math.min(limit, 100),
@@ -65,6 +68,7 @@ export function filtersToSearch(f: TraceFilters): URLSearchParams {
   for (const t of f.tags) s.append("tags", t);
   if (f.environment) s.set("environment", f.environment);
   if (f.time) s.set("time", f.time);
+  if (f.bookmarked) s.set("bookmarked", "true");
   if (f.orderBy !== DEFAULT_FILTERS.orderBy) s.set("orderBy", f.orderBy);
   if (f.page !== 1) s.set("page", String(f.page));
   if (f.limit !== DEFAULT_FILTERS.limit) s.set("limit", String(f.limit));
@@ -89,6 +93,7 @@ export function apiQuery(f: TraceFilters, now: number = Date.now()): URLSearchPa
   for (const t of f.tags) q.append("tags", t);
   if (f.environment) q.set("environment", f.environment);
   if (f.time) q.set("fromTimestamp", new Date(now - presetMillis(f.time)).toISOString());
+  if (f.bookmarked) q.set("bookmarked", "true");
   q.set("orderBy", f.orderBy);
   return q;
 }

@@ -1,10 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { api, type Observation, type TraceDetail } from "../api";
 import { CopyButton } from "../components/Copy";
 import { JsonView, ValueView } from "../components/Value";
 import { formatCost, formatLatency, formatNumber, formatTimestamp, secondsBetween } from "../lib/format";
 import { sessionPath, userPath } from "../lib/lists";
+import { nextActiveRow } from "../lib/traceColumns";
 import { barGeometry, buildTree, flatten, observationCost, traceSpan } from "../lib/tree";
 
 export function TracePage() {
@@ -16,6 +18,28 @@ export function TracePage() {
     queryFn: () =>
       api<TraceDetail>("GET", `/api/ui/projects/${encodeURIComponent(projectId)}/traces/${encodeURIComponent(traceId)}`),
   });
+  // Keyboard: j/k or ↓/↑ walk the tree in display order, Escape clears the selection. The
+  // handler reads the latest rows through a ref, so it is registered once.
+  const nav = useRef<{ ids: string[]; selected: string | null; select: (id: string | null) => void }>({
+    ids: [],
+    selected: null,
+    select: () => {},
+  });
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target && ["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName)) return;
+      if (e.metaKey || e.ctrlKey || e.altKey) return;
+      const { ids, selected: current, select: choose } = nav.current;
+      if (!["j", "k", "ArrowDown", "ArrowUp", "Escape"].includes(e.key) || ids.length === 0) return;
+      e.preventDefault();
+      if (e.key === "Escape") return choose(null);
+      const next = nextActiveRow(current ? ids.indexOf(current) : -1, e.key, ids.length);
+      choose(ids[next]);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
   if (trace.isPending) return <p className="page muted">Loading trace…</p>;
   if (trace.error) return <p className="page error">{trace.error.message}</p>;
   const t = trace.data;
@@ -28,6 +52,7 @@ export function TracePage() {
     else s.delete("observation");
     setSearch(s);
   };
+  nav.current = { ids: rows.map((r) => r.obs.id), selected, select };
   return (
     <div className="page wide">
       <div className="crumbs">

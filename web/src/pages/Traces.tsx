@@ -1,7 +1,19 @@
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Fragment, useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
-import { api, type Paged, type Trace } from "../api";
+import { api, can, findProject, type Paged, type Trace } from "../api";
+import { useMe } from "../components/Layout";
+import {
+  layoutKey,
+  moveColumn,
+  nextActiveRow,
+  parseLayout,
+  toggleColumn,
+  TRACE_COLUMNS,
+  visibleColumns,
+  type ColumnLayout,
+  type TraceColumnId,
+} from "../lib/traceColumns";
 import { CodeBlock, CopyButton } from "../components/Copy";
 import { apiQuery, filtersFromSearch, filtersToSearch, LIMITS, TIME_PRESETS, toggleSort, type TraceFilters } from "../lib/filters";
 import { formatCost, formatLatency, formatTimestamp } from "../lib/format";
@@ -9,6 +21,7 @@ import { preview } from "../lib/render";
 import { sessionPath, userPath } from "../lib/lists";
 
 const SORTABLE: Record<string, string> = { timestamp: "Timestamp", name: "Name", userId: "User", sessionId: "Session" };
+const COLUMN_LABEL: Record<string, string> = Object.fromEntries(TRACE_COLUMNS.map((c) => [c.id, c.label]));
 
 export function TracesPage() {
   const { projectId = "" } = useParams();
@@ -34,6 +47,136 @@ export function TracesPage() {
     );
   };
   const meta = traces.data?.meta;
+  const rows = traces.data?.data ?? [];
+  const me = useMe();
+  const project = findProject(me.data, projectId)?.project;
+  const canDelete = can(project, "traces:delete");
+  const canBookmark = can(project, "objects:bookmark");
+  const qc = useQueryClient();
+  const [layout, setLayout] = useState(() => parseLayout(localStorage.getItem(layoutKey(projectId))));
+  const saveLayout = (next: ColumnLayout) => {
+    setLayout(next);
+    localStorage.setItem(layoutKey(projectId), JSON.stringify(next));
+  };
+  const columns = visibleColumns(layout);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const toggleSelected = (id: string) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const base = `/api/ui/projects/${encodeURIComponent(projectId)}/traces`;
+  const bookmark = useMutation({
+    mutationFn: ({ id, bookmarked }: { id: string; bookmarked: boolean }) =>
+      api("PATCH", `${base}/${encodeURIComponent(id)}`, { bookmarked }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["traces", projectId] }),
+  });
+  const deleteSelected = async () => {
+    await api("DELETE", base, { traceIds: [...selected] });
+    setSelected(new Set());
+    await qc.invalidateQueries({ queryKey: ["traces", projectId] });
+  };
+  const tracePath = (id: string) => `/project/${projectId}/traces/${encodeURIComponent(id)}`;
+  // Keyboard navigation through the page's rows (not while typing in a field).
+  const [active, setActive] = useState(-1);
+  const activeRow = useRef<HTMLTableRowElement>(null);
+  useEffect(() => setActive(-1), [traces.data]);
+  useEffect(() => activeRow.current?.scrollIntoView?.({ block: "nearest" }), [active]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target && ["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName)) return;
+      if (e.metaKey || e.ctrlKey || e.altKey) return;
+      if (["j", "k", "ArrowDown", "ArrowUp"].includes(e.key)) {
+        e.preventDefault();
+        setActive((a) => nextActiveRow(a, e.key, rows.length));
+      } else if (e.key === "Enter" && active >= 0 && rows[active]) {
+        navigate(tracePath(rows[active].id));
+      } else if (e.key === "x" && active >= 0 && rows[active] && canDelete) {
+        toggleSelected(rows[active].id);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+  const cell = (col: TraceColumnId, t: Trace) => {
+    switch (col) {
+      case "timestamp":
+        return (
+          <td className="nowrap">
+            <Link to={tracePath(t.id)} onClick={(e) => e.stopPropagation()}>
+              {formatTimestamp(t.timestamp)}
+            </Link>
+          </td>
+        );
+      case "name":
+        return <td>{t.name ?? ""}</td>;
+      case "userId":
+        return (
+          <td>
+            {t.userId && (
+              <a href="#" onClick={(e) => { e.preventDefault(); e.stopPropagation(); update({ userId: t.userId! }); }}>
+                {t.userId}
+              </a>
+            )}
+            {t.userId && (
+              <Link className="open-link" title="Open the user's page" aria-label={`Open user ${t.userId}`} to={userPath(projectId, t.userId)} onClick={(e) => e.stopPropagation()}>
+                ↗
+              </Link>
+            )}
+          </td>
+        );
+      case "sessionId":
+        return (
+          <td>
+            {t.sessionId && (
+              <a href="#" onClick={(e) => { e.preventDefault(); e.stopPropagation(); update({ sessionId: t.sessionId! }); }}>
+                {t.sessionId}
+              </a>
+            )}
+            {t.sessionId && (
+              <Link className="open-link" title="Open the session" aria-label={`Open session ${t.sessionId}`} to={sessionPath(projectId, t.sessionId)} onClick={(e) => e.stopPropagation()}>
+                ↗
+              </Link>
+            )}
+          </td>
+        );
+      case "tags":
+        return (
+          <td>
+            {t.tags?.map((tag) => (
+              <span key={tag} className="tag">
+                {tag}
+              </span>
+            ))}
+          </td>
+        );
+      case "latency":
+        return <td className="num">{formatLatency(t.latency)}</td>;
+      case "cost":
+        return <td className="num">{formatCost(t.totalCost)}</td>;
+      case "level":
+        return <td>{t.level ? <span className={`level ${t.level}`}>{t.level}</span> : ""}</td>;
+      case "environment":
+        return <td>{t.environment ?? ""}</td>;
+      case "release":
+        return <td>{t.release ?? ""}</td>;
+      case "version":
+        return <td>{t.version ?? ""}</td>;
+      case "input":
+        return <td className="preview">{preview(t.input)}</td>;
+      case "output":
+        return <td className="preview">{preview(t.output)}</td>;
+      case "id":
+        return (
+          <td className="nowrap">
+            <code className="id">{t.id.slice(0, 8)}</code> <CopyButton text={t.id} />
+          </td>
+        );
+    }
+  };
   return (
     <div className="page wide">
       <h1>Traces</h1>
@@ -44,85 +187,84 @@ export function TracesPage() {
       {traces.data && traces.data.data.length === 0 && !anyFilter && filters.page === 1 && <EmptyState projectId={projectId} />}
       {traces.data && (traces.data.data.length > 0 || anyFilter || filters.page > 1) && (
         <>
+          <TableToolbar
+            layout={layout}
+            setLayout={saveLayout}
+            selected={selected}
+            canDelete={canDelete}
+            onDelete={deleteSelected}
+            bookmarkedOnly={filters.bookmarked}
+            onBookmarkedOnly={(on) => update({ bookmarked: on })}
+          />
           <div className={`table-wrap ${traces.isFetching ? "fetching" : ""}`}>
-            <table className="table traces">
+            <table className="table traces" data-testid="traces-table">
               <thead>
                 <tr>
-                  {sortHeader("timestamp")}
-                  {sortHeader("name")}
-                  {sortHeader("userId")}
-                  {sortHeader("sessionId")}
-                  <th>Tags</th>
-                  <th>Latency</th>
-                  <th>Cost</th>
-                  <th>Level</th>
-                  <th>Environment</th>
-                  <th>Input</th>
-                  <th>ID</th>
+                  {canDelete && (
+                    <th className="select">
+                      <input
+                        type="checkbox"
+                        aria-label="Select all traces on this page"
+                        checked={rows.length > 0 && rows.every((t) => selected.has(t.id))}
+                        onChange={(e) => setSelected(e.target.checked ? new Set(rows.map((t) => t.id)) : new Set())}
+                      />
+                    </th>
+                  )}
+                  <th className="star" aria-label="Bookmarked" />
+                  {columns.map((col) =>
+                    SORTABLE[col] ? <Fragment key={col}>{sortHeader(col)}</Fragment> : <th key={col}>{COLUMN_LABEL[col]}</th>,
+                  )}
                 </tr>
               </thead>
               <tbody>
-                {traces.data.data.length === 0 && (
+                {rows.length === 0 && (
                   <tr>
-                    <td colSpan={11} className="muted" data-testid="traces-no-match">
+                    <td colSpan={columns.length + 2} className="muted" data-testid="traces-no-match">
                       {filters.search
                         ? `Nothing matched “${filters.search}”${otherFilter ? " with these filters" : ""}. New traces become searchable a second or two after they arrive.`
                         : "No traces match these filters."}
                     </td>
                   </tr>
                 )}
-                {traces.data.data.map((t) => (
-                  <tr key={t.id} className="clickable" onClick={() => navigate(`/project/${projectId}/traces/${encodeURIComponent(t.id)}`)}>
-                    <td className="nowrap">
-                      <Link to={`/project/${projectId}/traces/${encodeURIComponent(t.id)}`} onClick={(e) => e.stopPropagation()}>
-                        {formatTimestamp(t.timestamp)}
-                      </Link>
+                {rows.map((t, index) => (
+                  <tr
+                    key={t.id}
+                    ref={index === active ? activeRow : undefined}
+                    className={`clickable ${index === active ? "active" : ""} ${selected.has(t.id) ? "selected" : ""}`}
+                    onClick={() => navigate(tracePath(t.id))}
+                  >
+                    {canDelete && (
+                      <td className="select" onClick={(e) => e.stopPropagation()}>
+                        <input
+                          type="checkbox"
+                          aria-label={`Select trace ${t.id}`}
+                          checked={selected.has(t.id)}
+                          onChange={() => toggleSelected(t.id)}
+                        />
+                      </td>
+                    )}
+                    <td className="star" onClick={(e) => e.stopPropagation()}>
+                      <button
+                        type="button"
+                        className={`star-button ${t.bookmarked ? "on" : ""}`}
+                        aria-label={t.bookmarked ? "Remove bookmark" : "Bookmark"}
+                        aria-pressed={!!t.bookmarked}
+                        disabled={!canBookmark}
+                        title={canBookmark ? undefined : "Your role cannot bookmark traces"}
+                        onClick={() => bookmark.mutate({ id: t.id, bookmarked: !t.bookmarked })}
+                      >
+                        {t.bookmarked ? "★" : "☆"}
+                      </button>
                     </td>
-                    <td>{t.name ?? ""}</td>
-                    <td>
-                      {t.userId && (
-                        <a href="#" onClick={(e) => { e.preventDefault(); e.stopPropagation(); update({ userId: t.userId! }); }}>
-                          {t.userId}
-                        </a>
-                      )}
-                      {t.userId && (
-                        <Link className="open-link" title="Open the user's page" aria-label={`Open user ${t.userId}`} to={userPath(projectId, t.userId)} onClick={(e) => e.stopPropagation()}>
-                          ↗
-                        </Link>
-                      )}
-                    </td>
-                    <td>
-                      {t.sessionId && (
-                        <a href="#" onClick={(e) => { e.preventDefault(); e.stopPropagation(); update({ sessionId: t.sessionId! }); }}>
-                          {t.sessionId}
-                        </a>
-                      )}
-                      {t.sessionId && (
-                        <Link className="open-link" title="Open the session" aria-label={`Open session ${t.sessionId}`} to={sessionPath(projectId, t.sessionId)} onClick={(e) => e.stopPropagation()}>
-                          ↗
-                        </Link>
-                      )}
-                    </td>
-                    <td>
-                      {t.tags?.map((tag) => (
-                        <span key={tag} className="tag">
-                          {tag}
-                        </span>
-                      ))}
-                    </td>
-                    <td className="num">{formatLatency(t.latency)}</td>
-                    <td className="num">{formatCost(t.totalCost)}</td>
-                    <td>{t.level ? <span className={`level ${t.level}`}>{t.level}</span> : ""}</td>
-                    <td>{t.environment ?? ""}</td>
-                    <td className="preview">{preview(t.input)}</td>
-                    <td className="nowrap">
-                      <code className="id">{t.id.slice(0, 8)}</code> <CopyButton text={t.id} />
-                    </td>
+                    {columns.map((col) => (
+                      <Fragment key={col}>{cell(col, t)}</Fragment>
+                    ))}
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
+          <p className="muted keys-hint">Keys: j/k or ↓/↑ move, Enter opens, x selects.</p>
           {meta && (
             <div className="pager">
               <span className="muted">
@@ -272,6 +414,72 @@ function EmptyState({ projectId }: { projectId: string }) {
         <Link to={`/project/${projectId}/settings/api-keys`}>API keys</Link>, then:
       </p>
       <CodeBlock code={code} />
+    </div>
+  );
+}
+
+// Above the table: the column chooser (show, hide, reorder), the bookmarked-only switch and,
+// for those allowed to delete, the bulk delete of the selected traces.
+function TableToolbar({
+  layout,
+  setLayout,
+  selected,
+  canDelete,
+  onDelete,
+  bookmarkedOnly,
+  onBookmarkedOnly,
+}: {
+  layout: ColumnLayout;
+  setLayout: (l: ColumnLayout) => void;
+  selected: Set<string>;
+  canDelete: boolean;
+  onDelete: () => Promise<void>;
+  bookmarkedOnly: boolean;
+  onBookmarkedOnly: (on: boolean) => void;
+}) {
+  const [error, setError] = useState("");
+  return (
+    <div className="table-toolbar">
+      <details className="columns-menu">
+        <summary>Columns</summary>
+        <ul>
+          {layout.order.map((id, i) => (
+            <li key={id}>
+              <label>
+                <input type="checkbox" checked={!layout.hidden.includes(id)} onChange={() => setLayout(toggleColumn(layout, id))} />{" "}
+                {COLUMN_LABEL[id]}
+              </label>
+              <button type="button" className="ghost" aria-label={`Move ${COLUMN_LABEL[id]} up`} disabled={i === 0} onClick={() => setLayout(moveColumn(layout, id, -1))}>
+                ↑
+              </button>
+              <button type="button" className="ghost" aria-label={`Move ${COLUMN_LABEL[id]} down`} disabled={i === layout.order.length - 1} onClick={() => setLayout(moveColumn(layout, id, 1))}>
+                ↓
+              </button>
+            </li>
+          ))}
+        </ul>
+      </details>
+      <label className="bookmarked-only">
+        <input type="checkbox" checked={bookmarkedOnly} onChange={(e) => onBookmarkedOnly(e.target.checked)} /> Bookmarked only
+      </label>
+      {canDelete && selected.size > 0 && (
+        <button
+          type="button"
+          className="danger"
+          onClick={async () => {
+            if (!window.confirm(`Delete ${selected.size} trace${selected.size === 1 ? "" : "s"} with their observations and scores? This cannot be undone.`)) return;
+            setError("");
+            try {
+              await onDelete();
+            } catch (e) {
+              setError(e instanceof Error ? e.message : String(e));
+            }
+          }}
+        >
+          Delete {selected.size} selected
+        </button>
+      )}
+      {error && <span className="error">{error}</span>}
     </div>
   );
 }
