@@ -32,8 +32,7 @@ void PromptCache::Invalidate(const std::string& project_id, const std::string& n
 }
 
 const PromptVersion* SelectPromptVersion(const std::vector<PromptVersion>& versions,
-                                         std::optional<int64_t> version,
-                                         const std::string& label) {
+                                         std::optional<int64_t> version, const std::string& label) {
   for (const auto& v : versions) {
     if (version ? v.version == *version
                 : std::find(v.labels.begin(), v.labels.end(), label) != v.labels.end()) {

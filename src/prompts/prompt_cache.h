@@ -12,8 +12,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/status.h"
 #include "prompts/prompt.h"
+
+#include "core/status.h"
 #include "storage/store.h"
 
 namespace lanterne {

@@ -3,7 +3,8 @@
 // UI, sends a trace with the real Langfuse SDK (v3) using that key, finds it in the traces
 // table, opens it, walks the observation tree, checks a rendered chat message and the
 // cost, then revokes the key and checks the public API refuses it, and makes an invitation
-// link on the members page. Screenshots of each page go to build/e2e-screenshots/.
+// link on the members page, and creates, versions, diffs, promotes and rolls back a prompt.
+// Screenshots of each page go to build/e2e-screenshots/.
 //
 // Environment: LANTERNE_BIN (default <repo>/build/release/lanterne), CHROMIUM_PATH
 // (default /usr/bin/chromium), LANTERNE_SERVER_LOG=1 to echo the server's stderr.
@@ -375,6 +376,7 @@ test('a later sign-up without invitation creates its own organization', async ()
 });
 
 test('prompts: create, new version, diff, promote to production and roll back', async () => {
+  await page.goto(`${baseUrl}/project/${projectId}/traces`);
   await page.locator('header nav').getByRole('link', { name: 'Prompts' }).click();
   await page.waitForURL(/\/prompts$/);
   await page.getByTestId('prompts-empty').waitFor();
@@ -401,6 +403,7 @@ test('prompts: create, new version, diff, promote to production and roll back', 
   assert.equal(await text.inputValue(), 'Hello {{name}},\nwelcome to {{place}}.');
   await text.fill('Hi {{name}},\nwelcome to {{place}}.\nEnjoy {{place}}!');
   await page.getByLabel('Commit message').fill('friendlier');
+  await shot('15b-prompt-editor');
   await page.getByRole('button', { name: 'Save new version' }).click();
   await page.waitForURL(/\?version=2$/);
   const row = (n) => page.getByTestId('version-row').filter({ hasText: `v${n}` });
@@ -435,13 +438,16 @@ test('prompts: create, new version, diff, promote to production and roll back', 
 
   // The list: the folder, then the prompt inside it with its versions and labels.
   await page.locator('header nav').getByRole('link', { name: 'Prompts' }).click();
-  await page.getByTestId('prompt-folder').filter({ hasText: 'e2e/' }).click();
+  const folder = page.getByTestId('prompt-folder').filter({ hasText: 'e2e/' });
+  await folder.waitFor();
+  await shot('15-prompt-list');
+  await folder.click();
   const listed = page.getByTestId('prompt-row').filter({ hasText: 'greeting' });
   await listed.waitFor();
   const cells = await listed.locator('td').allTextContents();
   assert.equal(cells[2].trim(), '2', cells.join(' | '));
   assert.ok(cells[3].includes('production') && cells[3].includes('latest'), cells.join(' | '));
-  await shot('15-prompt-list');
+  await shot('19-prompt-folder');
 });
 
 test('dark theme toggles', async () => {

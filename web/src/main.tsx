@@ -15,7 +15,8 @@ import { SessionPage } from "./pages/Session";
 import { UsersPage } from "./pages/Users";
 import { UserPage } from "./pages/User";
 import { PromptsPage } from "./pages/Prompts";
-import { NewPromptPage, PromptPage } from "./pages/Prompt";
+import { PromptPage } from "./pages/Prompt";
+import { NewPromptPage } from "./pages/PromptEditor";
 import { applyTheme, initialTheme } from "./theme";
 import "./styles.css";
 

@@ -25,8 +25,7 @@ Result<std::optional<double>> LatencyQuantile(sqlite3* db, const std::string& pr
 
 }  // namespace
 
-Result<std::vector<PromptVersionStats>> PromptMetricRows(sqlite3* db,
-                                                         const std::string& project_id,
+Result<std::vector<PromptVersionStats>> PromptMetricRows(sqlite3* db, const std::string& project_id,
                                                          const std::string& name) {
   std::vector<PromptVersionStats> out;
   std::vector<int64_t> finished;

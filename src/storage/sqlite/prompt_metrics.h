@@ -7,13 +7,13 @@
 
 #include <sqlite3.h>
 
-#include "core/status.h"
 #include "prompts/prompt.h"
+
+#include "core/status.h"
 
 namespace lanterne::sqlite {
 
-Result<std::vector<PromptVersionStats>> PromptMetricRows(sqlite3* db,
-                                                         const std::string& project_id,
+Result<std::vector<PromptVersionStats>> PromptMetricRows(sqlite3* db, const std::string& project_id,
                                                          const std::string& name);
 
 }  // namespace lanterne::sqlite

@@ -108,8 +108,9 @@ Result<std::vector<PromptVersion>> AllPromptRows(sqlite3* db, const std::string&
 
 Result<int64_t> DeletePromptRows(sqlite3* db, const std::string& project_id,
                                  const std::string& name, std::optional<int64_t> version) {
-  Statement s(db, version ? "DELETE FROM prompts WHERE project_id = ?1 AND name = ?2 AND version = ?3"
-                          : "DELETE FROM prompts WHERE project_id = ?1 AND name = ?2");
+  Statement s(db, version
+                      ? "DELETE FROM prompts WHERE project_id = ?1 AND name = ?2 AND version = ?3"
+                      : "DELETE FROM prompts WHERE project_id = ?1 AND name = ?2");
   s.Bind(1, std::string_view(project_id)).Bind(2, std::string_view(name));
   if (version) s.Bind(3, *version);
   if (s.Step() != SQLITE_DONE) return StepError(db, "delete prompt");

@@ -8,8 +8,9 @@
 
 #include <sqlite3.h>
 
-#include "core/status.h"
 #include "prompts/prompt.h"
+
+#include "core/status.h"
 
 namespace lanterne::sqlite {
 

@@ -189,9 +189,9 @@ Status AddMissingColumns(Connection& db, int64_t migration) {
     while (columns.Step() == SQLITE_ROW) present = present || columns.Text(1) == add.column;
     columns.Reset();
     if (present) continue;
-    LANTERNE_RETURN_IF_ERROR(db.Exec((std::string("ALTER TABLE ") + add.table + " ADD COLUMN " +
-                                      add.column + " " + add.type)
-                                         .c_str()));
+    LANTERNE_RETURN_IF_ERROR(db.Exec(
+        (std::string("ALTER TABLE ") + add.table + " ADD COLUMN " + add.column + " " + add.type)
+            .c_str()));
   }
   return Status::Ok();
 }

@@ -133,5 +133,8 @@ describe("diff input and snippets", () => {
     const chat = sdkSnippets("c", "chat", []);
     expect(chat.js).toContain('getPrompt("c", undefined, { type: "chat" })');
     expect(chat.python).toContain('get_prompt("c", type="chat")');
+    const withHistory = sdkSnippets("c", "chat", ["q"], ["history"]);
+    expect(withHistory.js).toContain('prompt.compile({ q: "" }, { history: [] })');
+    expect(withHistory.python).toContain('prompt.compile(q="", history=[])');
   });
 });

@@ -287,15 +287,17 @@ function sortKeys(v: unknown): unknown {
 
 // ---- SDK snippets (langfuse v3 JS, Python) ----
 
-export function sdkSnippets(name: string, type: "text" | "chat", variables: string[]) {
+// A chat prompt's placeholders are filled with message lists at compile time.
+export function sdkSnippets(name: string, type: "text" | "chat", variables: string[], placeholders: string[] = []) {
   const n = JSON.stringify(name);
   const jsVars = variables.map((v) => `${v}: ""`).join(", ");
-  const pyVars = variables.map((v) => `${v}=""`).join(", ");
+  const jsPlaceholders = placeholders.length ? `, { ${placeholders.map((p) => `${p}: []`).join(", ")} }` : "";
+  const pyVars = [...variables.map((v) => `${v}=""`), ...placeholders.map((p) => `${p}=[]`)].join(", ");
   const js =
     `import { Langfuse } from "langfuse";\n\n` +
     `const langfuse = new Langfuse(); // LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY, LANGFUSE_BASEURL\n` +
     `const prompt = await langfuse.getPrompt(${n}${type === "chat" ? `, undefined, { type: "chat" }` : ""});\n` +
-    `const compiled = prompt.compile({${jsVars ? ` ${jsVars} ` : ""}});`;
+    `const compiled = prompt.compile({${jsVars ? ` ${jsVars} ` : ""}}${jsPlaceholders});`;
   const python =
     `from langfuse import Langfuse\n\n` +
     `langfuse = Langfuse()  # LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY, LANGFUSE_HOST\n` +

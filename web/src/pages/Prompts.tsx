@@ -1,3 +1,5 @@
+// The project's prompts (docs/ui.md): names with `/` as folders, a name search, a tag
+// filter; an empty project shows how to create a prompt from code.
 import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { api, can, findProject, type Paged } from "../api";
@@ -157,8 +159,8 @@ function EmptyState() {
       <h2>No prompts yet</h2>
       <p>
         Prompts are versioned texts or chat templates with <code>{"{{variables}}"}</code> that your application fetches by
-        label (<code>production</code> by default), so you can change them without a deploy. Create one with the button
-        above or from code with the Langfuse SDK (v3):
+        label (<code>production</code> by default), so you can change them without a deploy. Create one with “New prompt”
+        (MEMBER and above) or from code with the Langfuse SDK (v3):
       </p>
       <CodeBlock code={CREATE_PROMPT_SNIPPET} />
     </div>
