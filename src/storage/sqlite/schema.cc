@@ -165,6 +165,11 @@ CREATE INDEX IF NOT EXISTS observations_by_prompt
   ON observations (project_id, prompt_name, prompt_version, start_time, end_time, total_cost,
                    total_tokens, trace_hash, trace_id) WHERE prompt_name IS NOT NULL;
 )sql",
+    // 9: the observations table opens on one type (generations): its count and first page
+    // read this index instead of every observation of the project.
+    R"sql(
+CREATE INDEX IF NOT EXISTS observations_by_type_time ON observations (project_id, type, start_time);
+)sql",
 };
 
 // Columns a migration adds before its SQL runs. SQLite has no ADD COLUMN IF NOT EXISTS, and a

@@ -482,7 +482,7 @@ class SqliteWriteTxn : public WriteTxn {
       if (!observation_seqs.ok()) return observation_seqs.status();
       auto [first, last] = new_observation_traces_.equal_range(IdHash(id));
       for (auto it = first; it != last; ++it) observation_seqs->push_back(it->second);
-      const std::string delete_observations = "DELETE FROM observations WHERE " +
+      const std::string delete_observations = "DELETE FROM observations NOT INDEXED WHERE " +
                                               sqlite::SeqInList(*observation_seqs) +
                                               " AND ?1 = ?1 AND project_id = ?2 AND trace_id = ?3";
       for (const char* sql :
@@ -906,8 +906,8 @@ class SqliteStore : public Store {
       auto seqs = ObservationSeqsOfTrace(conn.get(), id);
       if (!seqs.ok()) return seqs.status();
       Statement obs(conn.get(),
-                    "SELECT id, start_time, end_time, total_cost FROM observations WHERE " +
-                        sqlite::SeqInList(*seqs) +
+                    "SELECT id, start_time, end_time, total_cost FROM observations " +
+                        std::string(sqlite::kBySeqList) + sqlite::SeqInList(*seqs) +
                         " AND project_id = ?1 AND trace_id = ?2 ORDER BY start_time, seq");
       obs.Bind(1, std::string_view(project_id)).Bind(2, std::string_view(id));
       int rc;
@@ -933,7 +933,8 @@ class SqliteStore : public Store {
     auto seqs = ObservationSeqsOfTrace(conn.get(), trace_id);
     if (!seqs.ok()) return seqs.status();
     Statement s(conn.get(), std::string("SELECT ") + kObservationColumns +
-                                " FROM observations WHERE " + sqlite::SeqInList(*seqs) +
+                                " FROM observations " + sqlite::kBySeqList +
+                                sqlite::SeqInList(*seqs) +
                                 " AND project_id = ?1 AND trace_id = ?2 ORDER BY start_time, seq");
     s.Bind(1, std::string_view(project_id)).Bind(2, std::string_view(trace_id));
     return CollectObservations(conn.get(), s);
@@ -990,14 +991,16 @@ class SqliteStore : public Store {
       order = std::string("total_cost IS NULL, total_cost") + direction;
     }
     Page<ObservationRecord> page;
+    // A trace's observations are a short seq list: see kBySeqList.
+    const std::string from = q.trace_id ? " FROM observations NOT INDEXED" : " FROM observations";
     {
-      Statement count(conn.get(), "SELECT count(*) FROM observations" + where.sql());
+      Statement count(conn.get(), "SELECT count(*)" + from + where.sql());
       where.BindTo(count);
       if (count.Step() != SQLITE_ROW) return StepError(conn.get(), "count observations");
       page.total_items = count.Int(0);
     }
-    Statement s(conn.get(), std::string("SELECT ") + kObservationColumns + " FROM observations" +
-                                where.sql() + " ORDER BY " + order + ", seq" + direction +
+    Statement s(conn.get(), std::string("SELECT ") + kObservationColumns + from + where.sql() +
+                                " ORDER BY " + order + ", seq" + direction +
                                 LimitOffset(q.page));
     where.BindTo(s);
     auto rows = CollectObservations(conn.get(), s);

@@ -92,7 +92,7 @@ Status SumObservations(sqlite3* db, const RecentIds& observation_traces,
     if (!seqs.ok()) return seqs.status();
     if (seqs->empty()) continue;
     Statement s(db, std::string("SELECT start_time, end_time, total_cost") +
-                        (tokens ? ", payload" : "") + " FROM observations WHERE " +
+                        (tokens ? ", payload" : "") + " FROM observations " + kBySeqList +
                         SeqInList(*seqs) + " AND project_id = ?1 AND trace_id = ?2");
     if (!s.ok()) return Status::Internal(s.prepare_error());
     s.Bind(1, std::string_view(project_id)).Bind(2, std::string_view(trace.id));

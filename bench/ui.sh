@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# bench/ui.sh: the web UI's queries on a large store (docs/benchmarks.md).
+#
+# Starts `lanterne serve` on a fresh data directory, loads TRACES traces through the
+# ingestion API with lanterne-loadgen (5 observations each: the retrieval-augmented shape of
+# bench/ingest.sh), adds one trace with 200 observations, waits for the full-text index to
+# catch up (reported), restarts the server (cold caches of the process, warm page cache),
+# then times each UI query with bench/ui_queries.py. Builds nothing; traffic stays local.
+#
+# Environment: LANTERNE, LOADGEN (default build/release/...), TRACES=200000 (the issue's
+# target data set is TRACES=2000000 for 10M observations, ~10 minutes of loading),
+# RUNS=15 (timings per query), SEARCH_WAIT=900 (seconds to wait for the search index).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LANTERNE=${LANTERNE:-$ROOT/build/release/lanterne}
+LOADGEN=${LOADGEN:-$ROOT/build/release/bench/lanterne-loadgen}
+TRACES=${TRACES:-200000}
+RUNS=${RUNS:-15}
+SEARCH_WAIT=${SEARCH_WAIT:-900}
+PK=pk-lf-bench
+SK=sk-lf-bench
+EMAIL=bench@example.com
+PASSWORD=bench-password-1
+
+WORK=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/lanterne-ui-bench.XXXXXX")
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+URL=http://127.0.0.1:$PORT
+SERVER=
+start_server() {
+  : >"$WORK/server.log"
+  LANGFUSE_INIT_ORG_ID=bench LANGFUSE_INIT_PROJECT_ID=bench LANGFUSE_INIT_PROJECT_PUBLIC_KEY=$PK \
+    LANGFUSE_INIT_PROJECT_SECRET_KEY=$SK LANGFUSE_INIT_USER_EMAIL=$EMAIL \
+    LANGFUSE_INIT_USER_PASSWORD=$PASSWORD \
+    "$LANTERNE" serve --host 127.0.0.1 --port "$PORT" --data-dir "$WORK/data" >>"$WORK/server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 200); do grep -q "Lanterne ready" "$WORK/server.log" && return 0; sleep 0.1; done
+  echo "ui.sh: server did not start" >&2
+  cat "$WORK/server.log" >&2
+  exit 1
+}
+trap '[[ -n $SERVER ]] && kill $SERVER 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+start_server
+
+# Load: 4 traces per batch; stop once TRACES are acknowledged.
+load_start=$(date +%s.%N)
+loaded=0
+while ((loaded < TRACES)); do
+  line=$("$LOADGEN" --url "$URL" --public-key $PK --secret-key $SK --connections 16 --duration 20)
+  n=$(sed -n 's/.*"traces":\([0-9]*\).*/\1/p' <<<"$line")
+  loaded=$((loaded + n))
+  echo "loaded $loaded traces" >&2
+done
+load_s=$(python3 -c "import time; print(round(time.time() - $load_start, 1))")
+
+# One trace with 200 observations (a long agent run), and a marker the search must find.
+DETAIL=detail-$(date +%s)
+python3 - "$DETAIL" >"$WORK/detail.json" <<'PY'
+import json, sys, datetime
+tid = sys.argv[1]
+now = datetime.datetime.now(datetime.timezone.utc)
+ts = lambda ms: (now + datetime.timedelta(milliseconds=ms)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+batch = [{"id": f"{tid}-t", "type": "trace-create", "timestamp": ts(0),
+          "body": {"id": tid, "name": "agent-run", "input": "zebra-marker question", "userId": "agent-user"}}]
+for i in range(200):
+    kind = "generation-create" if i % 4 == 0 else "span-create"
+    body = {"id": f"{tid}-o{i}", "traceId": tid, "name": f"step-{i}", "startTime": ts(i * 10), "endTime": ts(i * 10 + 8),
+            "input": {"step": i, "text": "tool call arguments " * 5}, "output": "done " * 20}
+    if i > 0:
+        body["parentObservationId"] = f"{tid}-o{(i - 1) // 3}"
+    if kind == "generation-create":
+        body.update(model="gpt-4o", usage={"input": 100, "output": 20})
+    batch.append({"id": f"{tid}-e{i}", "type": kind, "timestamp": ts(i), "body": body})
+print(json.dumps({"batch": batch}))
+PY
+curl -sf -u "$PK:$SK" -H 'content-type: application/json' "$URL/api/public/ingestion" --data-binary "@$WORK/detail.json" >/dev/null
+
+# The search index is fed in the background; time how long it takes to reach the marker.
+search_start=$(date +%s.%N)
+cookie=$(curl -s -c - -H 'content-type: application/json' "$URL/api/ui/auth/login" \
+  -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" | awk '/lanterne_session/ {print "lanterne_session=" $7}')
+caught_up=no
+for _ in $(seq "$SEARCH_WAIT"); do
+  if curl -s -H "Cookie: $cookie" "$URL/api/ui/projects/bench/traces?limit=1&search=zebra-marker" | grep -q "\"id\":\"$DETAIL\""; then
+    caught_up=yes
+    break
+  fi
+  sleep 1
+done
+search_s=$(python3 -c "import time; print(round(time.time() - $search_start, 1))")
+
+kill -TERM $SERVER
+wait $SERVER || true
+start_server
+observations=$(curl -s -u "$PK:$SK" "$URL/api/public/observations?limit=1" | sed -n 's/.*"totalItems":\([0-9]*\).*/\1/p')
+disk=$(du -sm "$WORK/data" | cut -f1)
+echo "### UI queries: $loaded traces, $observations observations ($disk MB), loaded in ${load_s}s"
+echo "search index caught up: $caught_up after ${search_s}s (from the end of loading)"
+echo
+python3 "$ROOT/bench/ui_queries.py" "$URL" bench "$EMAIL" "$PASSWORD" "$DETAIL" "${SEARCH_WORD:-refund}" "$RUNS"
