@@ -332,6 +332,102 @@ test('sessions and users pages list, replay and total the traces', async () => {
   await shot('14-user');
 });
 
+test('traces table: columns, bookmark, keyboard; observations page', async () => {
+  await page.goto(`${baseUrl}/project/${projectId}/traces`);
+  const table = page.getByTestId('traces-table');
+  await table.locator('tr', { hasText: 'e2e-chat' }).first().waitFor();
+  // Show the Output column and move it first; the choice survives a reload.
+  await page.getByText('Columns', { exact: true }).click();
+  await page.getByLabel('Output', { exact: true }).check();
+  for (let i = 0; i < 14; i++) {
+    const up = page.getByRole('button', { name: 'Move Output up' });
+    if (await up.isDisabled()) break;
+    await up.click();
+  }
+  await page.getByText('Columns', { exact: true }).click();
+  await page.reload();
+  await page.getByTestId('traces-table').locator('tr', { hasText: 'e2e-chat' }).first().waitFor();
+  const headers = await page.getByTestId('traces-table').locator('thead th').allInnerTexts();
+  assert.equal(headers.filter((h) => h.trim())[0], 'Output', `headers: ${headers.join('|')}`);
+  await shot('05c-traces-columns');
+  // Bookmark the trace, then list bookmarked traces only.
+  await page.getByTestId('traces-table').locator('tr', { hasText: traceId.slice(0, 8) }).getByRole('button', { name: 'Bookmark' }).click();
+  await page.getByRole('button', { name: 'Remove bookmark' }).first().waitFor();
+  await page.getByLabel('Bookmarked only').check();
+  await page.waitForURL(/bookmarked=true/);
+  await page.getByTestId('traces-table').locator('tr', { hasText: traceId.slice(0, 8) }).waitFor();
+  assert.equal(await page.getByTestId('traces-table').locator('tbody tr').count(), 1, 'only the bookmarked trace');
+  // Keyboard: j highlights the first row, Enter opens it, j/k walk the tree.
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press('j');
+  await page.locator('tr.active').waitFor();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(new RegExp(`/traces/${traceId}$`));
+  await page.getByTestId('tree-row').first().waitFor();
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press('j');
+  await page.waitForURL(/observation=/);
+  await shot('06b-trace-keyboard');
+  // The observations table opens on generations.
+  await page.locator('header nav').getByRole('link', { name: 'Observations' }).click();
+  const observations = page.getByTestId('observations-table');
+  await observations.locator('tr', { hasText: 'llm-call' }).waitFor();
+  assert.equal(await observations.locator('tr', { hasText: 'retrieve' }).count(), 0, 'spans are not generations');
+  await page.getByLabel('Min latency (s)').fill('5');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByTestId('observations-empty').waitFor();
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await observations.locator('tr', { hasText: 'llm-call' }).waitFor();
+  await shot('07b-observations');
+});
+
+test('a VIEWER sees no key or delete controls, and the API refuses them too', async () => {
+  const me = await page.evaluate(async () => (await fetch('/api/ui/me')).json());
+  const orgId = me.organizations.find((o) => o.projects.some((p) => p.id === projectId)).id;
+  const invitation = await page.evaluate(async (org) => {
+    const csrf = document.cookie.split('; ').find((c) => c.startsWith('lanterne_csrf='))?.split('=')[1];
+    const res = await fetch(`/api/ui/orgs/${org}/invitations`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify({ role: 'VIEWER' }),
+    });
+    return res.json();
+  }, orgId);
+  assert.ok(invitation.token, JSON.stringify(invitation));
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const viewer = await context.newPage();
+  viewer.setDefaultTimeout(15000);
+  try {
+    await viewer.goto(baseUrl + '/signup');
+    await viewer.getByLabel('Name').fill('Viewer');
+    await viewer.getByLabel('Email').fill(email.replace('e2e-', 'viewer-'));
+    await viewer.getByLabel(/Password/).fill(password);
+    await viewer.getByRole('button', { name: 'Sign up' }).click();
+    await viewer.getByText('You are not a member of any project yet').waitFor();
+    await viewer.goto(`${baseUrl}/invite/${invitation.token}`);
+    await viewer.getByRole('button', { name: /Accept/ }).click();
+    await viewer.goto(`${baseUrl}/project/${projectId}/traces`);
+    const table = viewer.getByTestId('traces-table');
+    await table.locator('tr', { hasText: 'e2e-chat' }).first().waitFor();
+    assert.equal(await viewer.getByLabel('Select all traces on this page').count(), 0, 'no bulk delete for a VIEWER');
+    assert.ok(await table.locator('.star-button').first().isDisabled(), 'a VIEWER cannot bookmark');
+    await viewer.goto(`${baseUrl}/project/${projectId}/settings/api-keys`);
+    await viewer.getByText(/API keys|apiKeys/).first().waitFor();
+    assert.equal(await viewer.getByRole('button', { name: /Create/ }).count(), 0, 'no create-key button');
+    await shot('10b-viewer-api-keys');
+    const answers = await viewer.evaluate(async ({ project, trace }) => {
+      const csrf = document.cookie.split('; ').find((c) => c.startsWith('lanterne_csrf='))?.split('=')[1];
+      const headers = { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf };
+      const create = await fetch(`/api/ui/projects/${project}/api-keys`, { method: 'POST', headers, body: '{}' });
+      const del = await fetch(`/api/ui/projects/${project}/traces/${trace}`, { method: 'DELETE', headers });
+      return [create.status, del.status];
+    }, { project: projectId, trace: traceId });
+    assert.deepEqual(answers, [403, 403]);
+  } finally {
+    await context.close();
+  }
+});
+
 test('revoking the key stops it at once', async () => {
   await page.locator('header nav').getByRole('link', { name: 'API keys' }).click();
   const row = page.locator('tr', { hasText: keys.publicKey });

@@ -214,13 +214,12 @@ Status SearchIndexer::SetWatermark(const char* name, int64_t seq) {
 
 SearchCondition TraceSearchCondition(const std::string& project_id, const std::string& query) {
   if (UsesTrigramIndex(query)) {
-    return {
-        // CROSS JOIN keeps the full-text match as the outer loop: joined the other way,
-        // SQLite re-runs the match once per document of the project (minutes on a large
-        // store for a common word).
-        "seq IN (SELECT d.trace_seq FROM search_text CROSS JOIN search_docs d ON d.doc = "
-        "search_text.rowid WHERE search_text MATCH ? AND d.project_id = ?)",
-        {FtsPhrase(query), project_id}};
+    return {// CROSS JOIN keeps the full-text match as the outer loop: joined the other way,
+            // SQLite re-runs the match once per document of the project (minutes on a large
+            // store for a common word).
+            "seq IN (SELECT d.trace_seq FROM search_text CROSS JOIN search_docs d ON d.doc = "
+            "search_text.rowid WHERE search_text MATCH ? AND d.project_id = ?)",
+            {FtsPhrase(query), project_id}};
   }
   // One or two characters make no trigram: scan the newest documents of the project.
   // lower() folds ASCII only, so such queries ignore case for ASCII letters only.

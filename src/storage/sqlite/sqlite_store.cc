@@ -932,9 +932,8 @@ class SqliteStore : public Store {
     auto conn = Borrow();
     auto seqs = ObservationSeqsOfTrace(conn.get(), trace_id);
     if (!seqs.ok()) return seqs.status();
-    Statement s(conn.get(), std::string("SELECT ") + kObservationColumns +
-                                " FROM observations " + sqlite::kBySeqList +
-                                sqlite::SeqInList(*seqs) +
+    Statement s(conn.get(), std::string("SELECT ") + kObservationColumns + " FROM observations " +
+                                sqlite::kBySeqList + sqlite::SeqInList(*seqs) +
                                 " AND project_id = ?1 AND trace_id = ?2 ORDER BY start_time, seq");
     s.Bind(1, std::string_view(project_id)).Bind(2, std::string_view(trace_id));
     return CollectObservations(conn.get(), s);
@@ -1000,8 +999,7 @@ class SqliteStore : public Store {
       page.total_items = count.Int(0);
     }
     Statement s(conn.get(), std::string("SELECT ") + kObservationColumns + from + where.sql() +
-                                " ORDER BY " + order + ", seq" + direction +
-                                LimitOffset(q.page));
+                                " ORDER BY " + order + ", seq" + direction + LimitOffset(q.page));
     where.BindTo(s);
     auto rows = CollectObservations(conn.get(), s);
     if (!rows.ok()) return rows.status();

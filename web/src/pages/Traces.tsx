@@ -82,8 +82,13 @@ export function TracesPage() {
   // Keyboard navigation through the page's rows (not while typing in a field).
   const [active, setActive] = useState(-1);
   const activeRow = useRef<HTMLTableRowElement>(null);
-  useEffect(() => setActive(-1), [traces.data]);
-  useEffect(() => activeRow.current?.scrollIntoView?.({ block: "nearest" }), [active]);
+  // Effects return nothing (React calls what an effect returns on unmount).
+  useEffect(() => {
+    setActive(-1);
+  }, [traces.data]);
+  useEffect(() => {
+    activeRow.current?.scrollIntoView?.({ block: "nearest" });
+  }, [active]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
