@@ -504,6 +504,7 @@ test('prompts: create, new version, diff, promote to production and roll back', 
   await page.waitForURL(/\?version=2$/);
   const row = (n) => page.getByTestId('version-row').filter({ hasText: `v${n}` });
   await row(2).filter({ hasText: 'friendlier' }).waitFor();
+  await page.getByTestId('prompt-metrics-empty').waitFor();
   await shot('16-prompt');
 
   await page.getByRole('tab', { name: 'Compare versions' }).click();

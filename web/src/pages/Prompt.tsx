@@ -5,6 +5,7 @@ import { useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { api, can, findProject } from "../api";
 import { useMe } from "../components/Layout";
+import { PromptMetrics } from "../components/PromptMetrics";
 import { CodeBlock } from "../components/Copy";
 import { Label, PromptContent, VariableList } from "../components/PromptContent";
 import { diffLines, diffStats, type DiffLine } from "../lib/diff";
@@ -141,6 +142,8 @@ export function PromptPage() {
           </div>
         )}
       </div>
+      <h2>Versions compared</h2>
+      <PromptMetrics projectId={projectId} name={name} />
     </div>
   );
 }
