@@ -6,8 +6,8 @@ import { useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { api, type Observation, type Paged } from "../api";
 import { CopyButton } from "../components/Copy";
+import { TimeRangeSelect } from "../components/TimeRangeSelect";
 import { Pager } from "../components/Pager";
-import { TIME_PRESETS } from "../lib/filters";
 import { formatCost, formatLatency, formatNumber, formatTimestamp, secondsBetween } from "../lib/format";
 import {
   LEVELS,
@@ -187,14 +187,7 @@ function ObservationFilterBar({ filters, update }: { filters: ObservationFilters
           </option>
         ))}
       </select>
-      <select aria-label="Time range" value={filters.time} onChange={(e) => update({ time: e.target.value as ObservationFilters["time"] })}>
-        <option value="">All time</option>
-        {TIME_PRESETS.map((p) => (
-          <option key={p} value={p}>
-            Past {p}
-          </option>
-        ))}
-      </select>
+      <TimeRangeSelect value={filters.time} onChange={(time) => update({ time })} />
       {field("name", "Name")}
       {field("model", "Model")}
       {field("environment", "Environment")}

@@ -5,7 +5,7 @@ import { api, type Paged, type SessionSummary } from "../api";
 import { CopyButton } from "../components/Copy";
 import { Pager } from "../components/Pager";
 import { partialNote } from "../lib/conversation";
-import { TIME_PRESETS, type TimePreset } from "../lib/filters";
+import { TimeRangeSelect } from "../components/TimeRangeSelect";
 import { formatCost, formatLatency, formatTimestamp } from "../lib/format";
 import {
   sessionPath,
@@ -25,14 +25,7 @@ export function SessionsPage() {
     <div className="page wide">
       <h1>Sessions</h1>
       <div className="filters">
-        <select aria-label="Time range" value={st.time} onChange={(e) => update({ time: e.target.value as TimePreset | "" })}>
-          <option value="">All time</option>
-          {TIME_PRESETS.map((p) => (
-            <option key={p} value={p}>
-              Past {p}
-            </option>
-          ))}
-        </select>
+        <TimeRangeSelect value={st.time} onChange={(time) => update({ time })} />
       </div>
       <SessionsTable
         projectId={projectId}

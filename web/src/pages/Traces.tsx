@@ -15,7 +15,8 @@ import {
   type TraceColumnId,
 } from "../lib/traceColumns";
 import { CodeBlock, CopyButton } from "../components/Copy";
-import { apiQuery, filtersFromSearch, filtersToSearch, LIMITS, TIME_PRESETS, toggleSort, type TraceFilters } from "../lib/filters";
+import { TimeRangeSelect } from "../components/TimeRangeSelect";
+import { apiQuery, filtersFromSearch, filtersToSearch, LIMITS, toggleSort, type TraceFilters } from "../lib/filters";
 import { formatCost, formatLatency, formatTimestamp } from "../lib/format";
 import { preview } from "../lib/render";
 import { sessionPath, userPath } from "../lib/lists";
@@ -370,14 +371,7 @@ function FilterBar({ filters, update }: { filters: TraceFilters; update: (p: Par
         apply();
       }}
     >
-      <select aria-label="Time range" value={filters.time} onChange={(e) => update({ time: e.target.value as TraceFilters["time"] })}>
-        <option value="">All time</option>
-        {TIME_PRESETS.map((p) => (
-          <option key={p} value={p}>
-            Past {p}
-          </option>
-        ))}
-      </select>
+      <TimeRangeSelect value={filters.time} onChange={(time) => update({ time })} />
       {field("name", "Name")}
       {field("userId", "User ID")}
       {field("sessionId", "Session ID")}
