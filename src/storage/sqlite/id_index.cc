@@ -98,6 +98,7 @@ Result<std::optional<int64_t>> RowLocator::Locate(const RecentIds& recent, const
     check_.Reset();
     check_.Bind(1, seq).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
     int rc = check_.Step();
+    check_.Reset();  // a statement left stepping keeps a read snapshot past the commit
     if (rc == SQLITE_ROW) return std::optional<int64_t>(seq);
     if (rc != SQLITE_DONE) return Failed(db_, "locate row");
   }

@@ -211,6 +211,16 @@ class SqliteWriteTxn : public WriteTxn {
     recent_observation_traces_.Add(new_observation_traces_);
     Forget();
   }
+  // Resets the cached statements before the transaction ends. One left on a row would keep
+  // the connection's read snapshot open past COMMIT; the next BEGIN IMMEDIATE would then
+  // fail with SQLITE_BUSY (not retried) as soon as another connection had written.
+  void ReleaseStatements() {
+    for (Statement* s :
+         {&find_trace_, &insert_trace_, &update_trace_, &find_observation_, &insert_observation_,
+          &update_observation_, &find_score_, &insert_score_, &update_score_, &ensure_session_}) {
+      s->Reset();
+    }
+  }
   // After a rollback, or once committed: nothing of this transaction is remembered.
   void Forget() {
     new_traces_.clear();
@@ -775,6 +785,7 @@ class SqliteStore : public Store {
       std::lock_guard lock(write_mu_);
       LANTERNE_RETURN_IF_ERROR(writer_.Exec("BEGIN IMMEDIATE"));
       Status status = body(*txn_);
+      txn_->ReleaseStatements();
       if (!status.ok()) {
         (void)writer_.Exec("ROLLBACK");
         txn_->Forget();
