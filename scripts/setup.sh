@@ -10,6 +10,8 @@ packages=(
   zlib1g-dev libcli11-dev libprotobuf-dev protobuf-compiler libre2-dev libjemalloc-dev
   # tests
   libgtest-dev libgmock-dev nodejs npm curl
+  # benchmarks (bench/prompts.sh, bench/ui.sh)
+  python3
   # web UI end-to-end tests (tests/e2e): the browser playwright-core drives
   chromium
   # fuzzing (scripts/fuzz.sh): clang's libFuzzer
