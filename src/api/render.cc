@@ -41,9 +41,7 @@ void WriteTraceFields(JsonWriter& w, const TraceRecord& t) {
   w.Key("metadata");
   WriteRaw(w, t.metadata);
   w.Key("tags");
-  w.StartArray();
-  for (const auto& tag : t.tags) WriteString(w, tag);
-  w.EndArray();
+  WriteStringArray(w, t.tags);
   w.Key("public");
   w.Bool(t.is_public);
   w.Key("environment");
@@ -71,13 +69,9 @@ void WriteTraceSummary(JsonWriter& w, const TraceRecord& t, const TraceRollup& r
   w.Key("totalCost");
   w.Double(with_metrics ? rollup.total_cost : -1);
   w.Key("observations");
-  w.StartArray();
-  for (const auto& id : rollup.observation_ids) WriteString(w, id);
-  w.EndArray();
+  WriteStringArray(w, rollup.observation_ids);
   w.Key("scores");
-  w.StartArray();
-  for (const auto& id : rollup.score_ids) WriteString(w, id);
-  w.EndArray();
+  WriteStringArray(w, rollup.score_ids);
   w.EndObject();
 }
 

@@ -19,4 +19,20 @@ Response JsonResponse(int http_status, std::string body);
 // {"page":…, "limit":…, "totalItems":…, "totalPages":…}
 void WritePageMeta(JsonWriter& w, int64_t page, int64_t limit, int64_t total_items);
 
+// A 200 list answer: {"data":[…], "meta":{…}}, each item written by `write_item(w, item)`.
+template <typename Items, typename WriteItem>
+Response PagedResponse(int64_t page, int64_t limit, int64_t total_items, const Items& items,
+                       WriteItem write_item) {
+  JsonBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  w.Key("data");
+  w.StartArray();
+  for (const auto& item : items) write_item(w, item);
+  w.EndArray();
+  WritePageMeta(w, page, limit, total_items);
+  w.EndObject();
+  return JsonResponse(200, buffer);
+}
+
 }  // namespace lanterne

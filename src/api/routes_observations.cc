@@ -76,16 +76,8 @@ Response ListObservations(ApiContext& ctx, Request& request, const AuthContext& 
   if (Status table = ReadTableFilters(request, q); !table.ok()) return ErrorResponse(table);
   auto observations = ctx.store.ListObservations(auth.project_id, q);
   if (!observations.ok()) return ErrorResponse(observations.status());
-  JsonBuffer buffer;
-  JsonWriter w(buffer);
-  w.StartObject();
-  w.Key("data");
-  w.StartArray();
-  for (const auto& o : observations->items) WriteObservation(w, o);
-  w.EndArray();
-  WritePageMeta(w, q.page.page, q.page.limit, observations->total_items);
-  w.EndObject();
-  return JsonResponse(200, buffer);
+  return PagedResponse(q.page.page, q.page.limit, observations->total_items, observations->items,
+                       [](JsonWriter& w, const auto& o) { WriteObservation(w, o); });
 }
 
 Response GetObservation(ApiContext& ctx, Request& request, const AuthContext& auth) {

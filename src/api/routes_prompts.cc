@@ -140,13 +140,9 @@ Response ListPrompts(ApiContext& ctx, Request& request, const AuthContext& auth)
       }
     }
     w.Key("labels");
-    w.StartArray();
-    for (const auto& l : labels) WriteString(w, l);
-    w.EndArray();
+    WriteStringArray(w, labels);
     w.Key("tags");
-    w.StartArray();
-    for (const auto& t : newest.tags) WriteString(w, t);
-    w.EndArray();
+    WriteStringArray(w, newest.tags);
     w.Key("lastUpdatedAt");
     WriteString(w, FormatIsoMillis(row.last_updated_us));
     w.Key("lastConfig");

@@ -21,20 +21,12 @@ Response ListSessions(ApiContext& ctx, Request& request, const AuthContext& auth
   q.environments = ReadList(request, "environment", true);
   auto sessions = ctx.store.ListSessions(auth.project_id, q);
   if (!sessions.ok()) return ErrorResponse(sessions.status());
-  JsonBuffer buffer;
-  JsonWriter w(buffer);
-  w.StartObject();
-  w.Key("data");
-  w.StartArray();
-  for (const auto& s : sessions->items) {
-    w.StartObject();
-    WriteSession(w, s);
-    w.EndObject();
-  }
-  w.EndArray();
-  WritePageMeta(w, q.page.page, q.page.limit, sessions->total_items);
-  w.EndObject();
-  return JsonResponse(200, buffer);
+  return PagedResponse(q.page.page, q.page.limit, sessions->total_items, sessions->items,
+                       [](JsonWriter& w, const auto& s) {
+                         w.StartObject();
+                         WriteSession(w, s);
+                         w.EndObject();
+                       });
 }
 
 Response GetSession(ApiContext& ctx, Request& request, const AuthContext& auth) {

@@ -95,20 +95,12 @@ Response ListUiSessions(ApiContext& ctx, Request& request, const AuthContext& au
   q.max_counted_traces = kListCountedTraces;
   auto sessions = ctx.store.ListSessionSummaries(auth.project_id, q);
   if (!sessions.ok()) return ErrorResponse(sessions.status());
-  JsonBuffer buffer;
-  JsonWriter w(buffer);
-  w.StartObject();
-  w.Key("data");
-  w.StartArray();
-  for (const auto& s : sessions->items) {
-    w.StartObject();
-    WriteSessionSummaryFields(w, s);
-    w.EndObject();
-  }
-  w.EndArray();
-  WritePageMeta(w, q.page.page, q.page.limit, sessions->total_items);
-  w.EndObject();
-  return JsonResponse(200, buffer);
+  return PagedResponse(q.page.page, q.page.limit, sessions->total_items, sessions->items,
+                       [](JsonWriter& w, const auto& s) {
+                         w.StartObject();
+                         WriteSessionSummaryFields(w, s);
+                         w.EndObject();
+                       });
 }
 
 // The session's totals and one page of its traces, oldest first (a conversation reads
@@ -171,16 +163,8 @@ Response ListUiUsers(ApiContext& ctx, Request& request, const AuthContext& auth)
   q.max_counted_traces = kListCountedTraces;
   auto users = ctx.store.ListUsers(auth.project_id, q);
   if (!users.ok()) return ErrorResponse(users.status());
-  JsonBuffer buffer;
-  JsonWriter w(buffer);
-  w.StartObject();
-  w.Key("data");
-  w.StartArray();
-  for (const auto& u : users->items) WriteUser(w, u);
-  w.EndArray();
-  WritePageMeta(w, q.page.page, q.page.limit, users->total_items);
-  w.EndObject();
-  return JsonResponse(200, buffer);
+  return PagedResponse(q.page.page, q.page.limit, users->total_items, users->items,
+                       [](JsonWriter& w, const auto& u) { WriteUser(w, u); });
 }
 
 Response GetUiUser(ApiContext& ctx, Request& request, const AuthContext& auth) {

@@ -23,6 +23,12 @@ void WriteString(JsonWriter& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
+void WriteStringArray(JsonWriter& w, const std::vector<std::string>& items) {
+  w.StartArray();
+  for (const auto& item : items) WriteString(w, item);
+  w.EndArray();
+}
+
 void WriteOptString(JsonWriter& w, const std::optional<std::string>& s) {
   if (s) {
     WriteString(w, *s);

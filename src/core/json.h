@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -23,6 +24,8 @@ void WriteRawOrNull(JsonWriter& w, const std::optional<std::string>& json_text);
 void WriteRaw(JsonWriter& w, std::string_view json_text);
 void WriteString(JsonWriter& w, std::string_view s);
 void WriteOptString(JsonWriter& w, const std::optional<std::string>& s);
+// ["a","b",…]
+void WriteStringArray(JsonWriter& w, const std::vector<std::string>& items);
 
 // Deep-merges two JSON objects (later keys win, nested objects merge key by key).
 // Either side that is not an object is replaced by `overlay`. Both inputs must be valid JSON.

@@ -425,13 +425,9 @@ void WritePromptJson(JsonWriter& w, const PromptVersion& p) {
   w.Key("config");
   WriteRaw(w, p.config_json);
   w.Key("labels");
-  w.StartArray();
-  for (const auto& label : p.labels) WriteString(w, label);
-  w.EndArray();
+  WriteStringArray(w, p.labels);
   w.Key("tags");
-  w.StartArray();
-  for (const auto& tag : p.tags) WriteString(w, tag);
-  w.EndArray();
+  WriteStringArray(w, p.tags);
   w.Key("commitMessage");
   WriteOptString(w, p.commit_message);
   w.Key("resolutionGraph");
