@@ -46,6 +46,8 @@ queries = [
     ("traces, filtered by session", f"{p}/traces?limit=50&sessionId={urllib.parse.quote(session)}"),
     ("traces, name + environment + last 24 h", f"{p}/traces?limit=50&name=rag-query&environment=production&fromTimestamp={day_ago}"),
     ("traces, tag", f"{p}/traces?limit=50&tags=rag"),
+    ("traces, metadata app = support-bot (every trace)", f"{p}/traces?limit=50&metadata.app=support-bot"),
+    ("traces, metadata experiment = Z (no trace)", f"{p}/traces?limit=50&metadata.experiment=Z"),
     ("traces, last 10 minutes, sorted by name", f"{p}/traces?limit=50&fromTimestamp={hour_ago}&orderBy=name.asc"),
     (f"traces, deep page ({deep})", f"{p}/traces?limit=50&page={deep}"),
     ("trace detail, 200 observations", f"{p}/traces/{urllib.parse.quote(detail_id)}"),

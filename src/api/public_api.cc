@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "api/responses.h"
+#include "api/routes_metrics.h"
 #include "api/ui_static.h"
 
 namespace lanterne {
@@ -33,6 +34,7 @@ PublicApi::PublicApi(Store& store, WritePipeline& pipeline, ApiKeyAuthenticator&
   RegisterOtelRoutes(router_, ctx_);
   RegisterModelRoutes(router_, ctx_);
   RegisterPromptRoutes(router_, ctx_);
+  RegisterMetricsRoutes(router_, ctx_);
   RegisterUiRoutes(router_, ctx_);  // /api/ui: the web UI's JSON API (docs/ui-api.md)
 }
 

@@ -61,7 +61,7 @@ void WriteTraceFields(JsonWriter& w, const TraceRecord& t) {
 }
 
 void WriteTraceSummary(JsonWriter& w, const TraceRecord& t, const TraceRollup& rollup,
-                       bool with_metrics) {
+                       bool with_metrics, const TraceTableExtras* extras) {
   w.StartObject();
   WriteTraceFields(w, t);
   w.Key("latency");
@@ -72,7 +72,47 @@ void WriteTraceSummary(JsonWriter& w, const TraceRecord& t, const TraceRollup& r
   WriteStringArray(w, rollup.observation_ids);
   w.Key("scores");
   WriteStringArray(w, rollup.score_ids);
+  if (extras) WriteTraceTableExtras(w, *extras);
   w.EndObject();
+}
+
+void WriteTraceTableExtras(JsonWriter& w, const TraceTableExtras& extras) {
+  w.Key("inputTokens");
+  w.Int64(extras.input_tokens);
+  w.Key("outputTokens");
+  w.Int64(extras.output_tokens);
+  w.Key("totalTokens");
+  w.Int64(extras.total_tokens);
+  w.Key("scoreAggregates");
+  w.StartArray();
+  for (const auto& a : extras.scores) {
+    w.StartObject();
+    w.Key("name");
+    WriteString(w, a.name);
+    w.Key("dataType");
+    WriteString(w, ScoreDataTypeName(a.data_type));
+    w.Key("count");
+    w.Int64(a.count);
+    w.Key("average");
+    if (a.data_type == ScoreDataType::kCategorical) {
+      w.Null();
+    } else {
+      w.Double(a.average);
+    }
+    w.Key("values");
+    w.StartArray();
+    for (const auto& [value, count] : a.values) {
+      w.StartObject();
+      w.Key("value");
+      WriteString(w, value);
+      w.Key("count");
+      w.Int64(count);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
 }
 
 namespace {

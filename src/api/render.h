@@ -15,7 +15,10 @@ void WriteTraceFields(JsonWriter& w, const TraceRecord& trace);
 // TraceWithDetails for listings: observation and score ids, latency, total cost. Without
 // `with_metrics`, latency and totalCost are -1, as Langfuse answers when `fields` omits them.
 void WriteTraceSummary(JsonWriter& w, const TraceRecord& trace, const TraceRollup& rollup,
-                       bool with_metrics = true);
+                       bool with_metrics = true, const TraceTableExtras* extras = nullptr);
+// The web UI traces table's extra keys (inputTokens, outputTokens, totalTokens,
+// scoreAggregates; docs/ui-api.md), inside the trace's object.
+void WriteTraceTableExtras(JsonWriter& w, const TraceTableExtras& extras);
 void WriteObservation(JsonWriter& w, const ObservationRecord& observation);
 // `trace` adds the v1 listing's {userId, tags, environment} block when given.
 void WriteScore(JsonWriter& w, const ScoreRecord& score, const TraceRecord* trace = nullptr,

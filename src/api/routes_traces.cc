@@ -12,6 +12,29 @@
 namespace lanterne {
 namespace {
 
+// The web UI's metadata filters: `metadata.<key>=<value>` (equals) and
+// `metadataContains.<key>=<value>` (substring), each ANDed with the rest.
+Status ReadMetadataFilters(const Request& request, std::vector<MetadataFilter>& out) {
+  constexpr std::string_view kEquals = "metadata.", kContains = "metadataContains.";
+  for (const auto& [name, value] : request.query) {
+    std::string_view n = name;
+    bool contains = n.starts_with(kContains);
+    if (!contains && !n.starts_with(kEquals)) continue;
+    std::string_view key = n.substr(contains ? kContains.size() : kEquals.size());
+    if (key.empty() || key.size() > kMetadataKeyBytes) {
+      return Status::InvalidArgument(std::string(n.substr(0, n.size() - key.size())) +
+                                     "<key>: the key must be 1 to 200 bytes");
+    }
+    if (contains && value.empty()) {
+      return Status::InvalidArgument("metadataContains." + std::string(key) +
+                                     ": expected a non-empty value");
+    }
+    out.push_back(MetadataFilter{std::string(key), value, contains});
+  }
+  if (out.size() > 10) return Status::InvalidArgument("metadata: at most 10 metadata filters");
+  return Status::Ok();
+}
+
 // `with_search`: the web UI's listing also takes `search` (full text); the public API keeps
 // Langfuse's parameters, which have none.
 Response ListTracesOf(ApiContext& ctx, Request& request, const AuthContext& auth,
@@ -27,6 +50,10 @@ Response ListTracesOf(ApiContext& ctx, Request& request, const AuthContext& auth
       return ErrorResponse(Status::InvalidArgument("bookmarked: expected true or false"));
     }
     q.bookmarked = *bookmarked == "true";
+  }
+  if (with_search) {
+    Status metadata = ReadMetadataFilters(request, q.metadata);
+    if (!metadata.ok()) return ErrorResponse(metadata);
   }
   auto page = ReadPage(request);
   if (!page.ok()) return ErrorResponse(page.status());
@@ -85,6 +112,15 @@ Response ListTracesOf(ApiContext& ctx, Request& request, const AuthContext& auth
     if (!with_observations) rollup.observation_ids.clear();
     if (!with_scores) rollup.score_ids.clear();
   }
+  // The web UI's table also shows tokens and scores: for the page's traces, in bulk.
+  std::vector<TraceTableExtras> extras;
+  if (with_search) {
+    std::vector<std::string> ids;
+    for (const auto& t : traces->items) ids.push_back(t.id);
+    auto computed = ctx.store.TraceTableColumns(auth.project_id, ids);
+    if (!computed.ok()) return ErrorResponse(computed.status());
+    extras = std::move(computed).value();
+  }
 
   JsonBuffer buffer;
   JsonWriter w(buffer);
@@ -92,7 +128,8 @@ Response ListTracesOf(ApiContext& ctx, Request& request, const AuthContext& auth
   w.Key("data");
   w.StartArray();
   for (size_t i = 0; i < traces->items.size(); ++i) {
-    WriteTraceSummary(w, traces->items[i], rollups[i], with_metrics);
+    WriteTraceSummary(w, traces->items[i], rollups[i], with_metrics,
+                      extras.empty() ? nullptr : &extras[i]);
   }
   w.EndArray();
   WritePageMeta(w, q.page.page, q.page.limit, traces->total_items);

@@ -15,7 +15,7 @@ UiState::UiState(ApiContext& api_ctx)
         return api_ctx.pipeline.SubmitWrite(body);
       }),
       sessions(api_ctx.store, write, NowMicros),
-      limiter(LoginRateLimiter::Limits{}, NowMicros) {
+      limiter(LoginRateLimiter::Limits{}, NowMicros, api_ctx.store, write) {
   ExportTraceHandlers(data);
   ExportObservationHandlers(data);
   ExportSessionHandlers(data);

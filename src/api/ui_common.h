@@ -79,4 +79,5 @@ namespace lanterne {
 void RegisterUiAuthRoutes(Router& router, std::shared_ptr<UiState> state);
 void RegisterUiOrgRoutes(Router& router, std::shared_ptr<UiState> state);
 void RegisterUiProjectRoutes(Router& router, std::shared_ptr<UiState> state);
+void RegisterUiDashboardRoutes(Router& router, std::shared_ptr<UiState> state);
 }  // namespace lanterne

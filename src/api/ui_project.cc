@@ -1,6 +1,7 @@
 // The web UI's project routes: API keys, and the project's data through the public API's
 // own handlers (same parameters, same answers) behind a session and a permission check.
 #include "api/responses.h"
+#include "api/routes_metrics.h"
 #include "api/ui_common.h"
 #include "api/ui_prompts.h"
 #include "api/ui_summaries.h"
@@ -176,6 +177,9 @@ void RegisterUiProjectRoutes(Router& router, std::shared_ptr<UiState> state) {
   // The sessions and users pages' aggregates (ui_summaries.h); UI only.
   // Per-version metrics of a prompt's linked generations (`?name=`); UI only.
   router.Add("GET", p + "/prompt-metrics", ProjectData(state, kRead, PromptMetrics));
+  // The metrics query API (routes_metrics.h) for the dashboards: `?query=<JSON>`.
+  router.Add("GET", p + "/metrics",
+             ProjectData(state, Scope::kDashboardsRead, MetricsQueryHandler));
   router.Add("GET", p + "/ui-sessions", ProjectData(state, kRead, ListUiSessions));
   router.Add("GET", p + "/ui-sessions/{sessionId}", ProjectData(state, kRead, GetUiSession));
   router.Add("GET", p + "/users", ProjectData(state, kRead, ListUiUsers));
@@ -200,6 +204,7 @@ void RegisterUiRoutes(Router& router, ApiContext& ctx) {
   RegisterUiAuthRoutes(router, state);
   RegisterUiOrgRoutes(router, state);
   RegisterUiProjectRoutes(router, state);
+  RegisterUiDashboardRoutes(router, state);
 }
 
 }  // namespace lanterne

@@ -35,6 +35,8 @@ constexpr ScopeRow kTable[] = {
     {Scope::kPromptsCud, "prompts:CUD", true, kOwnerAdminMember},
     {Scope::kPromptProtectedLabelsCud, "promptProtectedLabels:CUD", true, kOwnerAdmin},
     {Scope::kObjectsBookmark, "objects:bookmark", true, kOwnerAdminMember},
+    {Scope::kDashboardsRead, "dashboards:read", true, kAll},
+    {Scope::kDashboardsCud, "dashboards:CUD", true, kOwnerAdminMember},
     {Scope::kOrganizationUpdate, "organization:update", false, kOwnerAdmin},
     {Scope::kOrganizationDelete, "organization:delete", false, kOwner},
     {Scope::kOrganizationMembersRead, "organizationMembers:read", false, kOwnerAdminMember},

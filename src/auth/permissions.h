@@ -36,6 +36,8 @@ enum class Scope {
   kPromptsCud,
   kPromptProtectedLabelsCud,  // changes that add or remove a protected label (`production`)
   kObjectsBookmark,           // bookmark traces
+  kDashboardsRead,            // dashboards, metrics
+  kDashboardsCud,             // saved custom dashboards
   // organization scopes
   kOrganizationUpdate,
   kOrganizationDelete,

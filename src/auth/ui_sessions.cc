@@ -158,6 +158,17 @@ Status ChangePassword(Store& store, const UiWriteFn& write, UiSessionService& se
 LoginRateLimiter::LoginRateLimiter(Limits limits, ClockFn clock)
     : limits_(limits), clock_(std::move(clock)) {}
 
+LoginRateLimiter::LoginRateLimiter(Limits limits, ClockFn clock, Store& store, UiWriteFn write)
+    : limits_(limits), clock_(std::move(clock)), write_(std::move(write)) {
+  // Unreadable: start empty rather than refuse to serve logins.
+  auto failures = store.LoginFailuresSince(clock_() - limits_.window_us);
+  if (!failures.ok()) return;
+  for (const auto& f : *failures) {  // oldest first, as the deques keep them
+    if (!f.email.empty()) by_email_[f.email].push_back(f.at_us);  // empty: cleared
+    by_ip_[f.ip].push_back(f.at_us);
+  }
+}
+
 int64_t LoginRateLimiter::Blocked(std::deque<int64_t>& failures, int limit, int64_t now) {
   while (!failures.empty() && failures.front() <= now - limits_.window_us) failures.pop_front();
   if (static_cast<int>(failures.size()) < limit) return 0;
@@ -194,16 +205,30 @@ int64_t LoginRateLimiter::RetryAfterSeconds(const std::string& email, const std:
 }
 
 void LoginRateLimiter::RecordFailure(const std::string& email, const std::string& ip) {
-  std::lock_guard lock(mu_);
   int64_t now = clock_();
-  Prune(now);
-  by_email_[email].push_back(now);
-  by_ip_[ip].push_back(now);
+  {
+    std::lock_guard lock(mu_);
+    Prune(now);
+    by_email_[email].push_back(now);
+    by_ip_[ip].push_back(now);
+  }
+  if (write_) {
+    (void)write_([&](WriteTxn& txn) {
+      return txn.RecordLoginFailure(LoginFailure{email, ip, now}, now - limits_.window_us);
+    });
+  }
 }
 
 void LoginRateLimiter::RecordSuccess(const std::string& email) {
-  std::lock_guard lock(mu_);
-  by_email_.erase(email);
+  bool had_failures;
+  {
+    std::lock_guard lock(mu_);
+    had_failures = by_email_.erase(email) > 0;
+  }
+  // Only when there is something to forget: a login is not a write.
+  if (write_ && had_failures) {
+    (void)write_([&](WriteTxn& txn) { return txn.ClearLoginFailures(email); });
+  }
 }
 
 }  // namespace lanterne

@@ -78,8 +78,10 @@ Status ChangePassword(Store& store, const UiWriteFn& write, UiSessionService& se
                       const std::string& user_id, const std::string& current,
                       const std::string& next, const std::string& keep_token_hash);
 
-// Failed logins, in memory: more than `per_email` failures for one email, or `per_ip` from
-// one address, within `window_us` block further attempts until the oldest one ages out.
+// Failed logins: more than `per_email` failures for one email, or `per_ip` from one
+// address, within `window_us` block further attempts until the oldest one ages out. Counted
+// in memory; with a store, also kept in it (login_failures) and loaded back at
+// construction, so a restart does not reset the window. Thread-safe.
 class LoginRateLimiter {
  public:
   struct Limits {
@@ -88,6 +90,9 @@ class LoginRateLimiter {
     int64_t window_us = int64_t{15} * 60 * 1000000;
   };
   LoginRateLimiter(Limits limits, ClockFn clock);
+  // Persistent: loads the failures still inside the window from `store`; records and
+  // clears them through `write`. A failed store write leaves the count in memory only.
+  LoginRateLimiter(Limits limits, ClockFn clock, Store& store, UiWriteFn write);
 
   // 0 when an attempt may go ahead, else the seconds until one may (for Retry-After).
   int64_t RetryAfterSeconds(const std::string& email, const std::string& ip);
@@ -101,6 +106,7 @@ class LoginRateLimiter {
 
   Limits limits_;
   ClockFn clock_;
+  UiWriteFn write_;  // empty: memory only
   std::mutex mu_;
   std::map<std::string, std::deque<int64_t>> by_email_, by_ip_;
   int64_t last_prune_us_ = 0;

@@ -23,17 +23,28 @@ ZSTD_DCtx* ThreadDecompressor() {
 constexpr size_t kCompressThreshold = 192;
 }  // namespace
 
-void ByteWriter::PutVarint(uint64_t v) {
+void AppendVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
-    out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
     v >>= 7;
   }
-  out_.push_back(static_cast<char>(v));
+  out.push_back(static_cast<char>(v));
 }
 
-void ByteWriter::PutSigned(int64_t v) {
-  PutVarint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+bool ConsumeVarint(std::string_view& in, uint64_t* v) {
+  *v = 0;
+  for (int shift = 0; shift < 64 && !in.empty(); shift += 7) {
+    auto byte = static_cast<uint8_t>(in.front());
+    in.remove_prefix(1);
+    *v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) return true;
+  }
+  return false;
 }
+
+void ByteWriter::PutVarint(uint64_t v) { AppendVarint(out_, v); }
+
+void ByteWriter::PutSigned(int64_t v) { PutVarint(ZigZag(v)); }
 
 void ByteWriter::PutDouble(double v) {
   char buf[sizeof(double)];

@@ -9,6 +9,18 @@
 
 namespace lanterne {
 
+// The varint and zigzag encodings ByteWriter and ByteReader use, for code that appends to
+// a string of its own or consumes a view as it reads (the rollup and sketch encodings).
+void AppendVarint(std::string& out, uint64_t v);
+// False when `in` ends inside the varint; `in` then holds what was left.
+bool ConsumeVarint(std::string_view& in, uint64_t* v);
+inline uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+inline int64_t UnZigZag(uint64_t v) {
+  return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+}
+
 class ByteWriter {
  public:
   void PutVarint(uint64_t v);

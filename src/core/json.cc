@@ -97,4 +97,18 @@ bool IsFalsyJson(std::string_view t) {
   return t == "null" || t == "\"\"" || t == "0" || t == "false" || t == "0.0";
 }
 
+std::vector<std::string> StringArrayFromJson(std::string_view text) {
+  std::vector<std::string> items;
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::array array;
+  if (parser.parse(text.data(), text.size()).get_array().get(array) != simdjson::SUCCESS) {
+    return items;
+  }
+  for (auto item : array) {
+    std::string_view s;
+    if (item.get_string().get(s) == simdjson::SUCCESS) items.emplace_back(s);
+  }
+  return items;
+}
+
 }  // namespace lanterne

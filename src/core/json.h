@@ -26,6 +26,9 @@ void WriteString(JsonWriter& w, std::string_view s);
 void WriteOptString(JsonWriter& w, const std::optional<std::string>& s);
 // ["a","b",…]
 void WriteStringArray(JsonWriter& w, const std::vector<std::string>& items);
+// The strings of a JSON array (other items skipped); empty when `text` is not an array.
+// Stored tags are read this way.
+std::vector<std::string> StringArrayFromJson(std::string_view text);
 
 // Deep-merges two JSON objects (later keys win, nested objects merge key by key).
 // Either side that is not an object is replaced by `overlay`. Both inputs must be valid JSON.

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "prompts/prompt.h"
@@ -15,6 +16,8 @@
 #include "core/status.h"
 #include "domain/records.h"
 #include "pricing/model_definition.h"
+#include "storage/dashboard.h"
+#include "storage/rollup_read.h"
 
 namespace lanterne {
 
@@ -29,6 +32,15 @@ struct PageRequest {
   int64_t limit = 50;
 };
 
+// A trace whose top-level metadata `key` holds a scalar equal to (or, with `contains`,
+// containing) `value`; values compare on their first kMetadataValueBytes bytes.
+struct MetadataFilter {
+  std::string key, value;
+  bool contains = false;
+};
+inline constexpr size_t kMetadataValueBytes = 200;
+inline constexpr size_t kMetadataKeyBytes = 200;  // longer keys are not indexed
+
 struct TraceQuery {
   std::optional<std::string> user_id, name, session_id, release, version;
   std::vector<std::string> tags;          // all of
@@ -42,6 +54,8 @@ struct TraceQuery {
   // an observation's input or output, contain it. Normalized and non-empty when set.
   std::optional<std::string> search;
   std::optional<bool> bookmarked;  // web UI only: bookmarked (or not bookmarked) traces
+  // Web UI only: top-level metadata values (storage/sqlite/trace_metadata.h), all ANDed.
+  std::vector<MetadataFilter> metadata;
   PageRequest page;
 };
 
@@ -96,6 +110,27 @@ struct TraceRollup {
     total_cost += cost.value_or(0);
     observation_ids.push_back(std::move(id));
   }
+};
+
+// The web UI traces table's extra columns for one trace: its observations' usage summed,
+// and its scores by name (numeric and boolean: the average; categorical: the values seen,
+// most frequent first). Text and correction scores are not summarized.
+struct ScoreAggregate {
+  std::string name;
+  ScoreDataType data_type = ScoreDataType::kNumeric;
+  int64_t count = 0;
+  double average = 0;                                   // numeric, boolean
+  std::vector<std::pair<std::string, int64_t>> values;  // categorical: value, count
+};
+struct TraceTableExtras {
+  int64_t input_tokens = 0, output_tokens = 0, total_tokens = 0;
+  std::vector<ScoreAggregate> scores;  // by name
+};
+
+// A failed web UI login, kept so a restart does not reset the rate limit's window.
+struct LoginFailure {
+  std::string email, ip;
+  int64_t at_us = 0;
 };
 
 // What the sessions and users pages show for a group of traces (a session's, a user's).
@@ -232,8 +267,8 @@ class WriteTxn {
   // gone first.
   virtual Status DeleteOrganization(const std::string& org_id) = 0;
   virtual Status RenameProject(const std::string& project_id, const std::string& name) = 0;
-  // Removes the project, its keys, models and role overrides. Its traces stay on disk but
-  // nothing can reach them any more (no key, no project).
+  // Removes the project and everything in it: keys, models, role overrides, traces,
+  // observations, scores, sessions, prompts, and their index and search entries.
   virtual Status DeleteProject(const std::string& project_id) = 0;
   virtual Status PutMembership(const Membership& membership) = 0;
   // Also drops the user's role overrides in the organization's projects.
@@ -262,6 +297,10 @@ class WriteTxn {
   // Sets or clears a trace's bookmark; false when the trace does not exist in the project.
   virtual Result<bool> SetTraceBookmark(const std::string& project_id, const std::string& id,
                                         bool bookmarked) = 0;
+  // Failed web UI logins (auth/ui_sessions.h): recording one also forgets every failure
+  // older than `forget_before_us`; clearing forgets the email's.
+  virtual Status RecordLoginFailure(const LoginFailure& failure, int64_t forget_before_us) = 0;
+  virtual Status ClearLoginFailures(const std::string& email) = 0;
   // Moves the key's last use forward to `at_us` (never back); unknown keys are ignored.
   virtual Status RecordApiKeyUse(const std::string& public_key, int64_t at_us) = 0;
 
@@ -270,6 +309,12 @@ class WriteTxn {
   virtual Status PutModel(const ModelDefinition& model) = 0;
   // Returns whether it existed.
   virtual Result<bool> DeleteModel(const std::string& project_id, const std::string& id) = 0;
+
+  // Saved custom dashboards of the web UI. Update and delete return whether the project had
+  // the dashboard; update leaves its creator and creation time.
+  virtual Status InsertDashboard(const Dashboard& dashboard) = 0;
+  virtual Result<bool> UpdateDashboard(const Dashboard& dashboard) = 0;
+  virtual Result<bool> DeleteDashboard(const std::string& project_id, const std::string& id) = 0;
 };
 
 class Store {
@@ -301,6 +346,10 @@ class Store {
                                                const TraceQuery& query) = 0;
   virtual Result<std::vector<TraceRollup>> RollupTraces(const std::string& project_id,
                                                         const std::vector<std::string>& ids) = 0;
+  // The traces table's token and score columns for `ids` (one entry each, in order), read
+  // in bulk: a few statements for the whole page, not per trace.
+  virtual Result<std::vector<TraceTableExtras>> TraceTableColumns(
+      const std::string& project_id, const std::vector<std::string>& ids) = 0;
   virtual Result<std::vector<ObservationRecord>> ObservationsOfTrace(
       const std::string& project_id, const std::string& trace_id) = 0;
   virtual Result<std::optional<ObservationRecord>> GetObservation(const std::string& project_id,
@@ -345,9 +394,23 @@ class Store {
                                                             const std::string& name) = 0;
   virtual Result<std::vector<PromptVersion>> AllPrompts(const std::string& project_id) = 0;
   // Per version of the prompt that generations link to, newest version first.
+  // Dashboards and metrics (storage/rollup_read.h): rollup rows of a time range, and the
+  // raw rows' contributions when a query needs what rollups do not keep.
+  virtual Result<std::vector<RollupRow>> ReadRollupRows(const std::string& project_id,
+                                                        const RollupRowsRequest& request) {
+    (void)project_id, (void)request;
+    return Status::Internal("this store keeps no rollups");
+  }
+  virtual Result<RawFacts> ReadRawFacts(const std::string& project_id,
+                                        const RawFactsRequest& request) {
+    (void)project_id, (void)request;
+    return Status::Internal("this store keeps no rollups");
+  }
   virtual Result<std::vector<PromptVersionStats>> PromptMetrics(const std::string& project_id,
                                                                 const std::string& name) = 0;
 
+  // Failed web UI logins at or after `since_us`, oldest first (email empty once cleared).
+  virtual Result<std::vector<LoginFailure>> LoginFailuresSince(int64_t since_us) = 0;
   virtual Result<std::vector<ApiKey>> ListApiKeys() = 0;
   virtual Result<bool> HasUser(const std::string& email) = 0;
   virtual Result<std::optional<Project>> GetProject(const std::string& project_id) = 0;
@@ -365,6 +428,11 @@ class Store {
   virtual Result<std::optional<UiSession>> GetUiSession(const std::string& token_hash) = 0;
   virtual Result<std::optional<Invitation>> GetInvitation(const std::string& token_hash) = 0;
   virtual Result<std::vector<ApiKey>> ApiKeysOfProject(const std::string& project_id) = 0;
+
+  // A project's saved dashboards, most recently updated first; one of them.
+  virtual Result<std::vector<Dashboard>> ListDashboards(const std::string& project_id) = 0;
+  virtual Result<std::optional<Dashboard>> GetDashboard(const std::string& project_id,
+                                                        const std::string& id) = 0;
 };
 
 struct SqliteOptions {

@@ -29,7 +29,7 @@ fi
 if [[ $# -gt 0 ]]; then
   FILES=("$@")
 else
-  FILES=(sdk.test.mjs errors.test.mjs durability.test.mjs otel.test.mjs models.test.mjs cost.test.mjs ui-api.test.mjs search.test.mjs observations.test.mjs prompts.test.mjs ui-prompts.test.mjs)
+  FILES=(sdk.test.mjs errors.test.mjs durability.test.mjs otel.test.mjs models.test.mjs cost.test.mjs ui-api.test.mjs search.test.mjs observations.test.mjs prompts.test.mjs ui-prompts.test.mjs ui-dashboards.test.mjs metrics.test.mjs)
 fi
 
 echo "run.sh: testing $LANTERNE_BIN"

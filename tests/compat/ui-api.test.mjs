@@ -269,7 +269,7 @@ describe('UI API', () => {
       assert.equal(me.organizations[0].role, 'VIEWER');
       const project = me.organizations[0].projects.find((p) => p.id === aliceProject.id);
       assert.equal(project.role, 'VIEWER');
-      assert.deepEqual(project.permissions, ['project:read', 'prompts:read']);
+      assert.deepEqual(project.permissions, ['project:read', 'prompts:read', 'dashboards:read']);
     });
 
     it('reads traces', async () => {
@@ -676,5 +676,126 @@ describe('UI API: sessions and users', () => {
     for (const path of ['/users', `/users/${alice}`, '/ui-sessions', `/ui-sessions/${sessA}`]) {
       assertJsonError(await stranger.get(base + path), 404, `stranger ${path}`);
     }
+  });
+});
+
+describe('UI API: traces table columns, metadata filters, login limit across a restart', () => {
+  let server;
+  let b;
+  let base;
+  const T = Date.parse('2024-06-01T10:00:00.000Z');
+  const at = (s) => new Date(T + s * 1000);
+  const id = (n) => `${n}-${RUN}`;
+
+  before(async () => {
+    server = await startServer();
+    b = new Browser(server);
+    await b.login(server.env.LANGFUSE_INIT_USER_EMAIL, server.env.LANGFUSE_INIT_USER_PASSWORD);
+    base = `/api/ui/projects/${server.projectId}`;
+    const lf = new Langfuse({
+      publicKey: server.publicKey,
+      secretKey: server.secretKey,
+      baseUrl: server.baseUrl,
+      flushAt: 100,
+      flushInterval: 100000,
+    });
+    const t1 = lf.trace({
+      id: id('m1'), name: 'meta', timestamp: at(0),
+      metadata: { region: 'eu', tier: 3, beta: true, note: 'hello world', nested: { region: 'us' } },
+    });
+    t1.generation({ name: 'llm', model: `compat-unpriced-${RUN}`, startTime: at(1), endTime: at(2), usageDetails: { input: 10, output: 5, total: 15 } });
+    t1.generation({ name: 'llm2', model: `compat-unpriced-${RUN}`, startTime: at(2), endTime: at(3), usageDetails: { input: 3, output: 2 } });
+    t1.span({ name: 'span', startTime: at(1), endTime: at(2) });
+    t1.score({ name: 'quality', value: 0.5 });
+    t1.score({ name: 'quality', value: 1 });
+    t1.score({ name: 'tone', value: 'calm', dataType: 'CATEGORICAL' });
+    t1.score({ name: 'tone', value: 'calm', dataType: 'CATEGORICAL' });
+    t1.score({ name: 'tone', value: 'angry', dataType: 'CATEGORICAL' });
+    lf.trace({ id: id('m2'), name: 'meta', timestamp: at(10), metadata: { region: 'us', tier: 3 } });
+    lf.trace({ id: id('m3'), name: 'other', timestamp: at(20), metadata: { region: 'eu' } });
+    lf.trace({ id: id('m4'), name: 'meta', timestamp: at(30) });
+    await lf.flushAsync();
+    await lf.shutdownAsync();
+  });
+
+  after(async () => {
+    if (server) {
+      await server.stop();
+      await server.dispose();
+    }
+  });
+
+  const list = async (query) => {
+    const res = await b.get(`${base}/traces?${query}`);
+    expectStatus(res, 200, `traces?${query}`);
+    return res.json;
+  };
+  const ids = async (query) => (await list(`orderBy=timestamp.asc&${query}`)).data.map((t) => t.id);
+
+  it('returns tokens summed over observations and scores aggregated by name', async () => {
+    const page = await list('orderBy=timestamp.asc');
+    const [m1, m2] = page.data;
+    assert.equal(m1.id, id('m1'));
+    assert.equal(m1.inputTokens, 13);
+    assert.equal(m1.outputTokens, 7);
+    assert.equal(m1.totalTokens, 20);
+    assert.deepEqual(m1.scoreAggregates, [
+      { name: 'quality', dataType: 'NUMERIC', count: 2, average: 0.75, values: [] },
+      {
+        name: 'tone', dataType: 'CATEGORICAL', count: 3, average: null,
+        values: [{ value: 'calm', count: 2 }, { value: 'angry', count: 1 }],
+      },
+    ]);
+    assert.equal(m2.totalTokens, 0);
+    assert.deepEqual(m2.scoreAggregates, []);
+    // The public listing keeps Langfuse's shape.
+    const pub = await server.api(`/api/public/traces?limit=1`);
+    assert.equal(pub.status, 200);
+    assert.equal(pub.json.data[0].totalTokens, undefined);
+    assert.equal(pub.json.data[0].scoreAggregates, undefined);
+  });
+
+  it('filters on top-level metadata values, ANDed with the other filters', async () => {
+    assert.deepEqual(await ids('metadata.region=eu'), [id('m1'), id('m3')]);
+    assert.deepEqual(await ids('metadata.region=eu&name=meta'), [id('m1')]);
+    assert.deepEqual(await ids('metadata.tier=3'), [id('m1'), id('m2')]);
+    assert.deepEqual(await ids('metadata.tier=3&metadata.region=us'), [id('m2')]);
+    assert.deepEqual(await ids('metadata.beta=true'), [id('m1')]);
+    assert.deepEqual(await ids('metadataContains.note=lo%20wor'), [id('m1')]);
+    assert.deepEqual(await ids('metadataContains.note=LO'), []); // case-sensitive
+    assert.deepEqual(await ids('metadata.nested=us'), []); // only top-level scalars
+    const page = await list('metadata.region=eu&limit=1');
+    assert.equal(page.meta.totalItems, 2);
+    assertJsonError(await b.get(`${base}/traces?metadataContains.note=`), 400, 'empty contains');
+    assertJsonError(await b.get(`${base}/traces?metadata.=x`), 400, 'empty key');
+  });
+
+  it('keeps the filter exact through metadata merges and deletes', async () => {
+    const res = await server.ingest([
+      event('trace-create', { id: id('m2'), metadata: { region: 'eu' } }),
+    ]);
+    assert.equal(res.status, 207, res.text);
+    // Merged by key: region changes, tier stays.
+    assert.deepEqual(await ids('metadata.region=eu'), [id('m1'), id('m2'), id('m3')]);
+    assert.deepEqual(await ids('metadata.tier=3&metadata.region=eu'), [id('m1'), id('m2')]);
+    expectStatus(await b.del(`${base}/traces/${id('m1')}`), 200, 'delete trace');
+    assert.deepEqual(await ids('metadata.region=eu'), [id('m2'), id('m3')]);
+  });
+
+  it('keeps failed logins across a restart', async () => {
+    const email = server.env.LANGFUSE_INIT_USER_EMAIL;
+    for (let i = 0; i < 10; i++) {
+      const res = await new Browser(server).post('/api/ui/auth/login', { email, password: 'wrong-password' });
+      expectStatus(res, 401, `failed login ${i}`);
+    }
+    const exit = await server.stop();
+    assert.equal(exit?.code, 0);
+    await server.start();
+    const blocked = await new Browser(server).post('/api/ui/auth/login', {
+      email,
+      password: server.env.LANGFUSE_INIT_USER_PASSWORD,
+    });
+    assertJsonError(blocked, 429, 'after the restart, even with the right password');
+    assert.ok(Number(blocked.headers.get('retry-after')) > 800, 'the window was not reset');
   });
 });

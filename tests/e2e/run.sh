@@ -18,4 +18,6 @@ if [[ ! -d node_modules ]] || [[ ! -f "$STAMP" ]] || [[ "$(cat "$STAMP")" != "$L
   echo "$LOCK_SUM" > "$STAMP"
 fi
 echo "run.sh: testing $LANTERNE_BIN (screenshots in build/e2e-screenshots/)"
-exec node --test --test-concurrency=1 ui.test.mjs
+# Arguments pick test files (default: all).
+if [[ $# -gt 0 ]]; then FILES=("$@"); else FILES=(ui.test.mjs dashboards.test.mjs); fi
+exec node --test --test-concurrency=1 "${FILES[@]}"

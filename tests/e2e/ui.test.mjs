@@ -8,68 +8,28 @@
 //
 // Environment: LANTERNE_BIN (default <repo>/build/release/lanterne), CHROMIUM_PATH
 // (default /usr/bin/chromium), LANTERNE_SERVER_LOG=1 to echo the server's stderr.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { Langfuse } from 'langfuse';
+import { SHOTS, startE2E } from './harness.mjs';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const LANTERNE_BIN = process.env.LANTERNE_BIN || path.join(REPO_ROOT, 'build', 'release', 'lanterne');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SHOTS = path.join(REPO_ROOT, 'build', 'e2e-screenshots');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-let server;
-let dataDir;
 let baseUrl;
 let browser;
 let page;
-let stderr = '';
+let stop;
 
-async function startServer() {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lanterne-e2e-'));
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('LANGFUSE_INIT_')) delete env[k];
-  server = spawn(LANTERNE_BIN, ['serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stderr.setEncoding('utf8').on('data', (d) => {
-    stderr = (stderr + d).slice(-65536);
-    if (process.env.LANTERNE_SERVER_LOG === '1') process.stderr.write(d);
-  });
-  server.stdout.resume();
-  const deadline = Date.now() + 20000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`lanterne exited early:\n${stderr}`);
-    try {
-      const r = await fetch(`${baseUrl}/api/public/health`);
-      if (r.ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) throw new Error(`lanterne did not answer /api/public/health:\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
+// Polls `read` until it returns `expected` (or 10 s pass) and returns the last value: a list
+// keeps showing its previous rows while the next ones load.
+async function settle(read, expected) {
+  let value = await read();
+  for (const start = Date.now(); value !== expected && Date.now() - start < 10000; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = await read();
   }
+  return value;
 }
 
 async function shot(name) {
@@ -77,21 +37,11 @@ async function shot(name) {
 }
 
 before(async () => {
-  await fs.mkdir(SHOTS, { recursive: true });
-  await startServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  page = await context.newPage();
-  page.setDefaultTimeout(15000);
+  ({ baseUrl, browser, page, stop } = await startE2E('lanterne-e2e-'));
 });
 
 after(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-  }
-  if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  await stop?.();
 });
 
 const email = `e2e-${randomUUID().slice(0, 8)}@example.com`;
@@ -339,7 +289,7 @@ test('traces table: columns, bookmark, keyboard; observations page', async () =>
   // Show the Output column and move it first; the choice survives a reload.
   await page.getByText('Columns', { exact: true }).click();
   await page.getByLabel('Output', { exact: true }).check();
-  for (let i = 0; i < 14; i++) {
+  for (let i = 0; i < 30; i++) {
     const up = page.getByRole('button', { name: 'Move Output up' });
     if (await up.isDisabled()) break;
     await up.click();
@@ -353,10 +303,14 @@ test('traces table: columns, bookmark, keyboard; observations page', async () =>
   // Bookmark the trace, then list bookmarked traces only.
   await page.getByTestId('traces-table').locator('tr', { hasText: traceId.slice(0, 8) }).getByRole('button', { name: 'Bookmark' }).click();
   await page.getByRole('button', { name: 'Remove bookmark' }).first().waitFor();
-  await page.getByLabel('Bookmarked only').check();
+  // click, not check: the box follows the URL, which changes a render later than check()
+  // looks at it.
+  await page.getByLabel('Bookmarked only').click();
   await page.waitForURL(/bookmarked=true/);
+  assert.ok(await page.getByLabel('Bookmarked only').isChecked(), 'the box follows the URL');
   await page.getByTestId('traces-table').locator('tr', { hasText: traceId.slice(0, 8) }).waitFor();
-  assert.equal(await page.getByTestId('traces-table').locator('tbody tr').count(), 1, 'only the bookmarked trace');
+  const bookmarkedRows = () => page.getByTestId('traces-table').locator('tbody tr').count();
+  assert.equal(await settle(bookmarkedRows, 1), 1, 'only the bookmarked trace');
   // Keyboard: j highlights the first row, Enter opens it, j/k walk the tree.
   await page.evaluate(() => document.activeElement?.blur());
   await page.keyboard.press('j');
@@ -379,6 +333,69 @@ test('traces table: columns, bookmark, keyboard; observations page', async () =>
   await page.getByRole('button', { name: 'Clear' }).click();
   await observations.locator('tr', { hasText: 'llm-call' }).waitFor();
   await shot('07b-observations');
+});
+
+test('traces table: tokens and scores columns, metadata filter', async () => {
+  const langfuse = new Langfuse({ ...keys, baseUrl, flushAt: 1, requestTimeout: 10000 });
+  const meta = langfuse.trace({ name: 'e2e-meta', metadata: { team: 'search', region: 'eu' } });
+  meta.generation({ name: 'meta-llm', model: 'gpt-4o-mini', usageDetails: { input: 40, output: 2 } });
+  meta.score({ name: 'quality', value: 0.9 });
+  meta.score({ name: 'tone', value: 'calm', dataType: 'CATEGORICAL' });
+  langfuse.trace({ name: 'e2e-meta-other', metadata: { team: 'ads', region: 'eu' } });
+  await langfuse.flushAsync();
+  await langfuse.shutdownAsync();
+
+  await page.goto(`${baseUrl}/project/${projectId}/traces`);
+  const table = page.getByTestId('traces-table');
+  const metaRow = table.locator('tr', { hasText: 'e2e-meta' }).filter({ hasNotText: 'e2e-meta-other' });
+  for (let i = 0; i < 20 && !(await metaRow.count()); i++) {
+    await page.reload();
+    await page.waitForTimeout(250);
+  }
+  await metaRow.waitFor();
+  const headers = (await table.locator('thead th').allInnerTexts()).map((h) => h.trim());
+  assert.ok(headers.includes('Tokens') && headers.includes('Scores'), `headers: ${headers.join('|')}`);
+  // Usage summed over the trace's observations: input → output (Σ total).
+  const chatRow = table.locator('tr', { hasText: traceId.slice(0, 8) });
+  assert.equal((await chatRow.getByTestId('trace-tokens').textContent()).trim(), '1k → 500 (Σ 1.5k)');
+  assert.equal((await metaRow.getByTestId('trace-tokens').textContent()).trim(), '40 → 2 (Σ 42)');
+  const badges = await metaRow.getByTestId('trace-scores').locator('.score-badge').allInnerTexts();
+  assert.deepEqual(badges.map((t) => t.replace(/\s+/g, ' ').trim()), ['quality 0.9', 'tone calm']);
+
+  // A metadata filter goes into the URL and narrows the table to the matching trace.
+  await page.getByLabel('Metadata key').fill('team');
+  await page.getByLabel('Metadata value').fill('search');
+  await page.getByRole('button', { name: 'Add metadata filter' }).click();
+  await page.waitForURL(/metadata\.team=search/);
+  await page.getByTestId('metadata-chip').filter({ hasText: 'team' }).waitFor();
+  await table.locator('tbody tr', { hasText: 'e2e-meta-other' }).waitFor({ state: 'detached' });
+  const rows = await table.locator('tbody tr').allInnerTexts();
+  assert.equal(rows.length, 1, `rows: ${rows.join(' | ')}`);
+  assert.ok(rows[0].includes('e2e-meta'), rows[0]);
+  await shot('05d-traces-tokens-scores-metadata');
+  // "contains" on another key ANDs with it; removing the chips brings every trace back.
+  await page.getByLabel('Metadata key').fill('region');
+  await page.getByLabel('Metadata operator').selectOption('contains');
+  await page.getByLabel('Metadata value').fill('e');
+  await page.getByRole('button', { name: 'Add metadata filter' }).click();
+  await page.waitForURL(/metadataContains\.region=e/);
+  await metaRow.waitFor();
+  assert.equal(await table.locator('tbody tr').count(), 1);
+  await page.getByRole('button', { name: 'Remove the metadata filter on team' }).click();
+  await page.getByRole('button', { name: 'Remove the metadata filter on region' }).click();
+  await chatRow.waitFor();
+  assert.ok((await table.locator('tbody tr').count()) >= 3);
+
+  // A custom range from a dashboard link: a chip; a range ending before the traces empties
+  // the table, and removing the chip brings them back. A release no trace has empties it too.
+  await page.goto(`${baseUrl}/project/${projectId}/traces?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z`);
+  await page.getByTestId('range-chip').waitFor();
+  await page.getByTestId('traces-no-match').waitFor();
+  await page.getByRole('button', { name: 'Remove the time range' }).click();
+  await chatRow.waitFor();
+  await page.goto(`${baseUrl}/project/${projectId}/traces?release=no-such-release`);
+  await page.getByTestId('traces-no-match').waitFor();
+  assert.equal(await page.getByRole('textbox', { name: 'Release' }).inputValue(), 'no-such-release');
 });
 
 test('a VIEWER sees no key or delete controls, and the API refuses them too', async () => {

@@ -84,7 +84,10 @@ TEST(PermissionsTest, CheckNamesScopeAndRoles) {
 
 TEST(PermissionsTest, ScopesOfListsWhatTheRoleHas) {
   auto viewer = ScopesOf(Role::kViewer, true);
-  EXPECT_EQ(viewer, (std::vector<std::string>{"project:read", "prompts:read"}));
+  EXPECT_EQ(viewer, (std::vector<std::string>{"project:read", "prompts:read", "dashboards:read"}));
+  EXPECT_EQ(CheckScope(Role::kViewer, Scope::kDashboardsCud).message(),
+            "dashboards:CUD requires MEMBER, ADMIN or OWNER on this project");
+  EXPECT_TRUE(HasScope(Role::kMember, Scope::kDashboardsCud));
   auto owner = ScopesOf(Role::kOwner, true);
   EXPECT_NE(std::find(owner.begin(), owner.end(), "project:delete"), owner.end());
   auto admin_org = ScopesOf(Role::kAdmin, false);

@@ -115,6 +115,18 @@ export interface Trace {
   totalCost?: number | null;
   level?: string | null;
   bookmarked?: boolean;
+  // The UI listing only (docs/ui-api.md): usage summed over the observations, scores by name.
+  inputTokens?: number;
+  outputTokens?: number;
+  totalTokens?: number;
+  scoreAggregates?: ScoreAggregate[];
+}
+export interface ScoreAggregate {
+  name: string;
+  dataType: string; // NUMERIC, BOOLEAN or CATEGORICAL
+  count: number;
+  average: number | null; // null for CATEGORICAL
+  values: { value: string; count: number }[]; // CATEGORICAL: most frequent first
 }
 export interface Observation {
   id: string;

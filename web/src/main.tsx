@@ -17,6 +17,8 @@ import { UserPage } from "./pages/User";
 import { PromptsPage } from "./pages/Prompts";
 import { PromptPage } from "./pages/Prompt";
 import { NewPromptPage } from "./pages/PromptEditor";
+import { DashboardPage } from "./pages/Dashboard";
+import { DashboardsPage, DashboardViewPage } from "./pages/Dashboards";
 import { applyTheme, initialTheme } from "./theme";
 import "./styles.css";
 
@@ -53,6 +55,9 @@ createRoot(document.getElementById("root")!).render(
             <Route path="/project/:projectId/prompts" element={<PromptsPage />} />
             <Route path="/project/:projectId/prompts/new" element={<NewPromptPage />} />
             <Route path="/project/:projectId/prompts/:name" element={<PromptPage />} />
+            <Route path="/project/:projectId/dashboard" element={<DashboardPage />} />
+            <Route path="/project/:projectId/dashboards" element={<DashboardsPage />} />
+            <Route path="/project/:projectId/dashboards/:dashboardId" element={<DashboardViewPage />} />
             <Route path="/project/:projectId/settings/api-keys" element={<ApiKeysPage />} />
             <Route path="/org/:orgId/members" element={<MembersPage />} />
             <Route path="*" element={<p className="page">This page does not exist.</p>} />

@@ -88,7 +88,8 @@ Status DeleteProjectRows(sqlite3* db, const std::string& project_id) {
   for (const char* sql :
        {"DELETE FROM api_keys WHERE project_id = ?1",
         "DELETE FROM project_roles WHERE project_id = ?1",
-        "DELETE FROM models WHERE project_id = ?1", "DELETE FROM projects WHERE id = ?1"}) {
+        "DELETE FROM models WHERE project_id = ?1", "DELETE FROM dashboards WHERE project_id = ?1",
+        "DELETE FROM projects WHERE id = ?1"}) {
     LANTERNE_RETURN_IF_ERROR(Run(db, "delete project", sql, {project_id}));
   }
   return Status::Ok();

@@ -170,6 +170,50 @@ CREATE INDEX IF NOT EXISTS observations_by_prompt
     R"sql(
 CREATE INDEX IF NOT EXISTS observations_by_type_time ON observations (project_id, type, start_time);
 )sql",
+    // 10: the web UI's saved custom dashboards (src/storage/sqlite/dashboard_rows.h); the
+    // definition is the widgets' JSON, validated by src/api/ui_dashboards.cc.
+    R"sql(
+CREATE TABLE IF NOT EXISTS dashboards (
+  project_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
+  definition TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (project_id, id)) WITHOUT ROWID;
+)sql",
+    // 11: the traces table's metadata filters (src/storage/sqlite/trace_metadata.h): one row
+    // per top-level scalar of a trace's metadata, written with the trace, dropped with it;
+    // and failed web UI logins, so a restart keeps the rate limit's window (login_rows.h).
+    R"sql(
+CREATE TABLE IF NOT EXISTS trace_metadata (
+  project_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, trace_seq INTEGER NOT NULL,
+  PRIMARY KEY (project_id, key, value, trace_seq)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS trace_metadata_by_trace ON trace_metadata (trace_seq);
+CREATE TRIGGER IF NOT EXISTS traces_metadata_delete AFTER DELETE ON traces
+  BEGIN DELETE FROM trace_metadata WHERE trace_seq = OLD.seq; END;
+CREATE TABLE IF NOT EXISTS login_failures (email TEXT NOT NULL, ip TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS login_failures_by_time ON login_failures (at);
+)sql",
+    // 12: the dashboards' rollups (src/storage/sqlite/rollup_rows.h): per project, grain
+    // (0 hour, 1 day), bucket start and key, the encoded sums and sketches; and per trace
+    // row what its observations add up to. Filled from the existing rows at the next start
+    // ('rollups' mark 0), then kept by every write transaction.
+    R"sql(
+CREATE TABLE IF NOT EXISTS rollup_observations (
+  project_id TEXT NOT NULL, grain INTEGER NOT NULL, bucket INTEGER NOT NULL, key BLOB NOT NULL,
+  data BLOB NOT NULL, PRIMARY KEY (project_id, grain, bucket, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollup_traces (
+  project_id TEXT NOT NULL, grain INTEGER NOT NULL, bucket INTEGER NOT NULL, key BLOB NOT NULL,
+  data BLOB NOT NULL, PRIMARY KEY (project_id, grain, bucket, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollup_trace_users (
+  project_id TEXT NOT NULL, grain INTEGER NOT NULL, bucket INTEGER NOT NULL, key BLOB NOT NULL,
+  data BLOB NOT NULL, PRIMARY KEY (project_id, grain, bucket, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollup_scores (
+  project_id TEXT NOT NULL, grain INTEGER NOT NULL, bucket INTEGER NOT NULL, key BLOB NOT NULL,
+  data BLOB NOT NULL, PRIMARY KEY (project_id, grain, bucket, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollup_trace_state (
+  trace_seq INTEGER PRIMARY KEY, project_id TEXT NOT NULL, observation_count INTEGER NOT NULL,
+  total_cost INTEGER NOT NULL, total_tokens INTEGER NOT NULL, min_start INTEGER, max_end INTEGER);
+INSERT OR REPLACE INTO index_watermarks (name, seq) VALUES ('rollups', 0);
+)sql",
 };
 
 // Columns a migration adds before its SQL runs. SQLite has no ADD COLUMN IF NOT EXISTS, and a

@@ -2,8 +2,8 @@
 
 #include "core/text.h"
 #include "domain/records.h"
-#include "storage/record_codec.h"
 #include "storage/search_text.h"
+#include "storage/stored_payload.h"
 
 namespace lanterne::sqlite {
 namespace {
@@ -16,8 +16,9 @@ int64_t ObservationDoc(int64_t seq) { return seq * 2 + 1; }
 
 }  // namespace
 
-Status SearchIndexer::Prepare(sqlite3* db) {
+Status SearchIndexer::Prepare(sqlite3* db, const PayloadLog* payloads) {
   db_ = db;
+  payloads_ = payloads;
   struct {
     Statement& s;
     const char* sql;
@@ -139,7 +140,7 @@ Status SearchIndexer::IndexTraceRow(Statement& row, bool is_new) {
   std::string body;
   if (auto name = row.OptText(3)) AppendSearchText(*name, body);
   // A corrupt payload leaves the trace findable by name only; reading it reports the error.
-  if (DecodeTracePayload(row.Blob(4), &trace)) {
+  if (DecodeStoredTrace(*payloads_, row.Blob(4), &trace).ok()) {
     if (trace.input) AppendSearchText(*trace.input, body);
     if (trace.output) AppendSearchText(*trace.output, body);
   }
@@ -161,7 +162,7 @@ Status SearchIndexer::IndexObservationRow(Statement& row, const RecentIds& recen
   observation.project_id = row.Text(1);
   observation.trace_id = row.Text(2);
   std::string body;
-  if (DecodeObservationPayload(row.Blob(3), &observation)) {
+  if (DecodeStoredObservation(*payloads_, row.Blob(3), &observation).ok()) {
     if (observation.input) AppendSearchText(*observation.input, body);
     if (observation.output) AppendSearchText(*observation.output, body);
   }

@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "core/status.h"
+#include "storage/payload_log.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/id_index.h"
 
@@ -27,7 +28,7 @@ namespace lanterne::sqlite {
 // Not thread-safe: used on the writer connection, under the store's write lock.
 class SearchIndexer {
  public:
-  Status Prepare(sqlite3* db);
+  Status Prepare(sqlite3* db, const PayloadLog* payloads);
   // Indexes up to `max_rows` rows inside the caller's transaction. Returns how many it
   // handled; fewer than `max_rows` means the index has caught up.
   Result<int> Step(const RecentIds& recent_traces, int max_rows);
@@ -42,6 +43,7 @@ class SearchIndexer {
   Status SetWatermark(const char* name, int64_t seq);
 
   sqlite3* db_ = nullptr;
+  const PayloadLog* payloads_ = nullptr;
   Statement dirty_, undirty_, drop_text_, drop_doc_, trace_at_, traces_after_, observation_at_,
       observations_after_, insert_text_, insert_doc_, adopt_orphans_, get_watermark_,
       set_watermark_;

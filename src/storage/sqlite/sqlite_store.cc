@@ -17,17 +17,25 @@
 #include "core/ids.h"
 #include "core/json.h"
 #include "core/time.h"
+#include "storage/payload_log.h"
 #include "storage/record_codec.h"
 #include "storage/sqlite/account_rows.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/dashboard_rows.h"
 #include "storage/sqlite/id_index.h"
+#include "storage/sqlite/login_rows.h"
 #include "storage/sqlite/model_rows.h"
+#include "storage/sqlite/project_purge.h"
 #include "storage/sqlite/prompt_metrics.h"
 #include "storage/sqlite/prompt_rows.h"
+#include "storage/sqlite/rollup_rows.h"
 #include "storage/sqlite/schema.h"
 #include "storage/sqlite/search_index.h"
 #include "storage/sqlite/summary_rows.h"
+#include "storage/sqlite/trace_metadata.h"
+#include "storage/sqlite/trace_table_rows.h"
 #include "storage/store.h"
+#include "storage/stored_payload.h"
 
 namespace lanterne {
 namespace {
@@ -59,19 +67,7 @@ std::string TagsToJson(const std::vector<std::string>& tags) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-std::vector<std::string> TagsFromJson(const std::string& text) {
-  std::vector<std::string> tags;
-  thread_local simdjson::dom::parser parser;
-  simdjson::dom::array arr;
-  if (parser.parse(text).get_array().get(arr) != simdjson::SUCCESS) return tags;
-  for (auto item : arr) {
-    std::string_view s;
-    if (item.get_string().get(s) == simdjson::SUCCESS) tags.emplace_back(s);
-  }
-  return tags;
-}
-
-Result<TraceRecord> ReadTrace(const Statement& s, int c = 0) {
+Result<TraceRecord> ReadTrace(const PayloadLog& payloads, const Statement& s, int c = 0) {
   TraceRecord t;
   t.project_id = s.Text(c + 0);
   t.id = s.Text(c + 1);
@@ -82,18 +78,16 @@ Result<TraceRecord> ReadTrace(const Statement& s, int c = 0) {
   t.release = s.OptText(c + 6);
   t.version = s.OptText(c + 7);
   t.environment = s.Text(c + 8);
-  t.tags = TagsFromJson(s.Text(c + 9));
+  t.tags = StringArrayFromJson(s.Text(c + 9));
   t.is_public = s.Int(c + 10) != 0;
   t.bookmarked = s.Int(c + 11) != 0;
   t.created_at_us = s.Int(c + 12);
   t.updated_at_us = s.Int(c + 13);
-  if (!DecodeTracePayload(s.Blob(c + 14), &t)) {
-    return Status::Internal("stored trace " + t.id + " is corrupt");
-  }
+  LANTERNE_RETURN_IF_ERROR(DecodeStoredTrace(payloads, s.Blob(c + 14), &t));
   return t;
 }
 
-Result<ObservationRecord> ReadObservation(const Statement& s) {
+Result<ObservationRecord> ReadObservation(const PayloadLog& payloads, const Statement& s) {
   ObservationRecord o;
   o.project_id = s.Text(0);
   o.id = s.Text(1);
@@ -109,9 +103,7 @@ Result<ObservationRecord> ReadObservation(const Statement& s) {
   o.version = s.OptText(11);
   o.created_at_us = s.Int(12);
   o.updated_at_us = s.Int(13);
-  if (!DecodeObservationPayload(s.Blob(14), &o)) {
-    return Status::Internal("stored observation " + o.id + " is corrupt");
-  }
+  LANTERNE_RETURN_IF_ERROR(DecodeStoredObservation(payloads, s.Blob(14), &o));
   return o;
 }
 
@@ -197,18 +189,21 @@ std::string LimitOffset(const PageRequest& page) {
 
 class SqliteWriteTxn : public WriteTxn {
  public:
-  SqliteWriteTxn(sqlite3* db, RecentIds& recent_traces, RecentIds& recent_observations,
-                 RecentIds& recent_observation_traces)
+  SqliteWriteTxn(sqlite3* db, PayloadLog& payloads, RecentIds& recent_traces,
+                 RecentIds& recent_observations, RecentIds& recent_observation_traces)
       : db_(db),
         recent_traces_(recent_traces),
         recent_observations_(recent_observations),
-        recent_observation_traces_(recent_observation_traces) {}
+        recent_observation_traces_(recent_observation_traces),
+        payloads_(payloads) {}
 
   // After a commit: the rows this transaction created become findable through memory.
   void Committed() {
     recent_traces_.Add(new_traces_);
     recent_observations_.Add(new_observations_);
     recent_observation_traces_.Add(new_observation_traces_);
+    payloads_.Free(replaced_payloads_, /*at_once=*/false);
+    payloads_.Free(deleted_payloads_, /*at_once=*/true);
     Forget();
   }
   // Resets the cached statements before the transaction ends. One left on a row would keep
@@ -220,6 +215,8 @@ class SqliteWriteTxn : public WriteTxn {
           &update_observation_, &find_score_, &insert_score_, &update_score_, &ensure_session_}) {
       s->Reset();
     }
+    metadata_index_.ReleaseStatements();
+    rollups_.ReleaseStatements();
   }
   // After a rollback, or once committed: nothing of this transaction is remembered.
   void Forget() {
@@ -227,9 +224,19 @@ class SqliteWriteTxn : public WriteTxn {
     new_observations_.clear();
     new_observation_traces_.clear();
     stored_trace_hashes_.clear();
+    stored_trace_payloads_.clear();
+    stored_observation_payloads_.clear();
+    replaced_payloads_.clear();
+    deleted_payloads_.clear();
     trace_seqs_.clear();
     observation_seqs_.clear();
+    metadata_index_.Forget();
+    rollups_.Forget();
   }
+  // The dashboards' rollups (rollup_rows.h): applied just before COMMIT; rebuilt at start
+  // when the store has none.
+  Status FlushRollups() { return rollups_.Flush(); }
+  Status RebuildRollups() { return rollups_.RebuildIfNeeded(); }
 
   Status Prepare() {
     auto prepare = [&](Statement& s, std::string sql) {
@@ -283,12 +290,14 @@ class SqliteWriteTxn : public WriteTxn {
         "?13, dataset_run_id = ?14, comment = ?15, config_id = ?16, queue_id = ?17, "
         "author_user_id = ?18, metadata = ?19, environment = ?20, created_at = ?21, updated_at = "
         "?22 WHERE id_hash = ?3 AND project_id = ?1 AND id = ?2"));
+    LANTERNE_RETURN_IF_ERROR(metadata_index_.Prepare(db_));
     LANTERNE_RETURN_IF_ERROR(trace_locator_.Prepare(db_, sqlite::kTraceIds));
     LANTERNE_RETURN_IF_ERROR(observation_locator_.Prepare(db_, sqlite::kObservationIds));
     LANTERNE_RETURN_IF_ERROR(prepare(
         ensure_session_,
         "INSERT OR IGNORE INTO sessions (project_id, id, created_at, environment) VALUES (?1, ?2, "
         "?3, ?4)"));
+    LANTERNE_RETURN_IF_ERROR(rollups_.Prepare());
     return Status::Ok();
   }
 
@@ -298,19 +307,26 @@ class SqliteWriteTxn : public WriteTxn {
     if (!seq.ok()) return seq.status();
     if (!*seq) return std::optional<TraceRecord>();
     trace_seqs_[{project_id, id}] = **seq;
+    LANTERNE_RETURN_IF_ERROR(payloads_.Flush());  // the row may point at this transaction's
     Statement& s = find_trace_;
     s.Reset();
     s.Bind(1, **seq);
     int rc = s.Step();
     if (rc == SQLITE_DONE) return std::optional<TraceRecord>();
     if (rc != SQLITE_ROW) return StepError(db_, "find trace");
-    auto t = ReadTrace(s);
+    auto t = ReadTrace(payloads_, s);
     if (!t.ok()) return t.status();
+    metadata_index_.Seen(**seq, t->metadata);
+    if (PayloadLog::IsRef(s.Blob(14))) stored_trace_payloads_[**seq] = std::string(s.Blob(14));
     return std::optional<TraceRecord>(std::move(t).value());
   }
 
   Status PutTrace(const TraceRecord& t, bool is_new, const std::string* encoded) override {
-    std::string payload;
+    int64_t rollup_seq = 0;
+    std::string stored;
+    auto payload = StoredPayload(
+        encoded, [&] { return EncodeTracePayload(t); }, &stored);
+    if (!payload.ok()) return payload.status();
     Statement& s = is_new ? insert_trace_ : update_trace_;
     s.Reset();
     if (!is_new) {
@@ -318,6 +334,9 @@ class SqliteWriteTxn : public WriteTxn {
           SeqOf(trace_seqs_, trace_locator_, recent_traces_, new_traces_, t.project_id, t.id);
       if (!seq.ok()) return seq.status();
       s.Bind(17, *seq);
+      Replaced(stored_trace_payloads_, *seq);
+      LANTERNE_RETURN_IF_ERROR(rollups_.BeforeTraceUpdate(t.project_id, *seq));
+      rollup_seq = *seq;
     }
     s.Bind(1, std::string_view(t.project_id))
         .Bind(2, std::string_view(t.id))
@@ -334,12 +353,14 @@ class SqliteWriteTxn : public WriteTxn {
         .Bind(13, static_cast<int64_t>(t.bookmarked))
         .Bind(14, t.created_at_us)
         .Bind(15, t.updated_at_us)
-        .BindBlobNoCopy(16, encoded ? *encoded : (payload = EncodeTracePayload(t)));
+        .BindBlobNoCopy(16, **payload);
     int rc = s.Step();
-    s.Reset();  // releases the payload binding before `payload` goes away
+    s.Reset();  // releases the payload binding before `stored` goes away
     if (rc != SQLITE_DONE) return StepError(db_, "write trace");
     if (is_new) RememberInserted(new_traces_, trace_seqs_, t.project_id, t.id);
-    return Status::Ok();
+    LANTERNE_RETURN_IF_ERROR(
+        rollups_.TraceWritten(is_new ? sqlite3_last_insert_rowid(db_) : rollup_seq, t, is_new));
+    return IndexMetadata(t, is_new);
   }
 
   Result<std::optional<ObservationRecord>> FindObservation(const std::string& project_id,
@@ -348,21 +369,28 @@ class SqliteWriteTxn : public WriteTxn {
     if (!seq.ok()) return seq.status();
     if (!*seq) return std::optional<ObservationRecord>();
     observation_seqs_[{project_id, id}] = **seq;
+    LANTERNE_RETURN_IF_ERROR(payloads_.Flush());  // the row may point at this transaction's
     Statement& s = find_observation_;
     s.Reset();
     s.Bind(1, **seq);
     int rc = s.Step();
     if (rc == SQLITE_DONE) return std::optional<ObservationRecord>();
     if (rc != SQLITE_ROW) return StepError(db_, "find observation");
-    auto o = ReadObservation(s);
+    auto o = ReadObservation(payloads_, s);
     if (!o.ok()) return o.status();
+    if (PayloadLog::IsRef(s.Blob(14)))
+      stored_observation_payloads_[**seq] = std::string(s.Blob(14));
     stored_trace_hashes_[**seq] = IdHash(o->trace_id);
+    rollups_.RememberObservation(**seq, *o);
     return std::optional<ObservationRecord>(std::move(o).value());
   }
 
   Status PutObservation(const ObservationRecord& o, bool is_new,
                         const std::string* encoded) override {
-    std::string payload;
+    std::string stored;
+    auto payload = StoredPayload(
+        encoded, [&] { return EncodeObservationPayload(o); }, &stored);
+    if (!payload.ok()) return payload.status();
     Statement& s = is_new ? insert_observation_ : update_observation_;
     s.Reset();
     int64_t updated_seq = 0;
@@ -372,6 +400,8 @@ class SqliteWriteTxn : public WriteTxn {
       if (!seq.ok()) return seq.status();
       updated_seq = *seq;
       s.Bind(19, *seq);
+      Replaced(stored_observation_payloads_, *seq);
+      LANTERNE_RETURN_IF_ERROR(rollups_.BeforeObservationUpdate(*seq));
     }
     s.Bind(1, std::string_view(o.project_id))
         .Bind(2, std::string_view(o.id))
@@ -407,13 +437,13 @@ class SqliteWriteTxn : public WriteTxn {
     } else {
       s.BindNull(22);
     }
-    s.Bind(16, o.created_at_us)
-        .Bind(17, o.updated_at_us)
-        .BindBlobNoCopy(18, encoded ? *encoded : (payload = EncodeObservationPayload(o)));
+    s.Bind(16, o.created_at_us).Bind(17, o.updated_at_us).BindBlobNoCopy(18, **payload);
     int rc = s.Step();
-    s.Reset();  // releases the payload binding before `payload` goes away
+    s.Reset();  // releases the payload binding before `stored` goes away
     if (rc != SQLITE_DONE) return StepError(db_, "write observation");
     if (is_new) RememberInserted(new_observations_, observation_seqs_, o.project_id, o.id);
+    LANTERNE_RETURN_IF_ERROR(
+        rollups_.ObservationWritten(is_new ? sqlite3_last_insert_rowid(db_) : updated_seq, o));
     if (is_new) {
       new_observation_traces_.emplace(IdHash(o.trace_id), sqlite3_last_insert_rowid(db_));
       return Status::Ok();
@@ -421,8 +451,8 @@ class SqliteWriteTxn : public WriteTxn {
     // An update that moves an observation to another trace (rare) is indexed at once, on
     // disk: its seq may lie below the merge watermark, where a restart would not look for
     // it in the rows. The entry for the old trace goes stale; readers check trace_id.
-    auto stored = stored_trace_hashes_.find(updated_seq);
-    if (stored != stored_trace_hashes_.end() && stored->second == IdHash(o.trace_id)) {
+    auto stored_trace = stored_trace_hashes_.find(updated_seq);
+    if (stored_trace != stored_trace_hashes_.end() && stored_trace->second == IdHash(o.trace_id)) {
       return Status::Ok();
     }
     return sqlite::MergeIds(db_, sqlite::kObservationTraces, {{IdHash(o.trace_id), updated_seq}});
@@ -436,10 +466,13 @@ class SqliteWriteTxn : public WriteTxn {
     int rc = s.Step();
     if (rc == SQLITE_DONE) return std::optional<ScoreRecord>();
     if (rc != SQLITE_ROW) return StepError(db_, "find score");
-    return std::optional<ScoreRecord>(ReadScore(s));
+    ScoreRecord found = ReadScore(s);
+    rollups_.RememberScore(found);
+    return std::optional<ScoreRecord>(std::move(found));
   }
 
   Status PutScore(const ScoreRecord& r, bool is_new) override {
+    if (!is_new) LANTERNE_RETURN_IF_ERROR(rollups_.BeforeScoreUpdate(r.project_id, r.id));
     Statement& s = is_new ? insert_score_ : update_score_;
     s.Reset();
     s.Bind(1, std::string_view(r.project_id))
@@ -469,6 +502,7 @@ class SqliteWriteTxn : public WriteTxn {
         .Bind(21, r.created_at_us)
         .Bind(22, r.updated_at_us);
     if (s.Step() != SQLITE_DONE) return StepError(db_, "write score");
+    rollups_.ScoreWritten(r);
     return Status::Ok();
   }
 
@@ -492,32 +526,42 @@ class SqliteWriteTxn : public WriteTxn {
       if (!observation_seqs.ok()) return observation_seqs.status();
       auto [first, last] = new_observation_traces_.equal_range(IdHash(id));
       for (auto it = first; it != last; ++it) observation_seqs->push_back(it->second);
+      auto rollup_trace = trace_locator_.Locate(recent_traces_, new_traces_, project_id, id);
+      if (!rollup_trace.ok()) return rollup_trace.status();
+      LANTERNE_RETURN_IF_ERROR(
+          rollups_.BeforeTraceDelete(project_id, id, *rollup_trace, *observation_seqs));
+      // RETURNING payload: the deleted rows' bytes in the payload log are erased once the
+      // delete is durable.
       const std::string delete_observations = "DELETE FROM observations NOT INDEXED WHERE " +
                                               sqlite::SeqInList(*observation_seqs) +
-                                              " AND ?1 = ?1 AND project_id = ?2 AND trace_id = ?3";
+                                              " AND ?1 = ?1 AND project_id = ?2 AND trace_id = ?3 "
+                                              "RETURNING payload";
       for (const char* sql :
            {delete_observations.c_str(),
             "DELETE FROM scores WHERE trace_hash = ?1 AND project_id = ?2 AND trace_id = ?3"}) {
         Statement s(db_, sql);
         if (!s.ok()) return Status::Internal(s.prepare_error());
         s.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
-        if (s.Step() != SQLITE_DONE) return StepError(db_, "delete trace");
+        LANTERNE_RETURN_IF_ERROR(CollectDeletedPayloads(s));
       }
       // Stale id-index entries of deleted rows are harmless: seqs are never reused, and a
       // lookup checks the row itself.
       auto seq = trace_locator_.Locate(recent_traces_, new_traces_, project_id, id);
       if (!seq.ok()) return seq.status();
       if (!*seq) continue;
-      Statement s(db_, "DELETE FROM traces WHERE seq = ?1");
+      Statement s(db_, "DELETE FROM traces WHERE seq = ?1 RETURNING payload");
       s.Bind(1, **seq);
-      if (s.Step() != SQLITE_DONE) return StepError(db_, "delete trace");
-      deleted += sqlite3_changes(db_);
+      const size_t before = deleted_payloads_.size();
+      LANTERNE_RETURN_IF_ERROR(CollectDeletedPayloads(s));
+      deleted += static_cast<int64_t>(deleted_payloads_.size() - before);
       trace_seqs_.erase({project_id, id});
+      stored_trace_payloads_.erase(**seq);
     }
     return deleted;
   }
 
   Result<bool> DeleteScore(const std::string& project_id, const std::string& id) override {
+    LANTERNE_RETURN_IF_ERROR(rollups_.BeforeScoreDelete(project_id, id));
     Statement s(db_, "DELETE FROM scores WHERE id_hash = ?1 AND project_id = ?2 AND id = ?3");
     s.Bind(1, IdHash(id)).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
     if (s.Step() != SQLITE_DONE) return StepError(db_, "delete score");
@@ -548,6 +592,13 @@ class SqliteWriteTxn : public WriteTxn {
   Status PutPrompt(const PromptVersion& prompt) override {
     return sqlite::PutPromptRow(db_, prompt);
   }
+  Status InsertDashboard(const Dashboard& d) override { return sqlite::InsertDashboardRow(db_, d); }
+  Result<bool> UpdateDashboard(const Dashboard& d) override {
+    return sqlite::UpdateDashboardRow(db_, d);
+  }
+  Result<bool> DeleteDashboard(const std::string& project_id, const std::string& id) override {
+    return sqlite::DeleteDashboardRow(db_, project_id, id);
+  }
   Result<std::vector<PromptVersion>> PromptVersionsToUpdate(const std::string& project_id,
                                                             const std::string& name) override {
     return sqlite::PromptVersionRows(db_, project_id, name);
@@ -572,6 +623,13 @@ class SqliteWriteTxn : public WriteTxn {
         .Bind(4, std::string_view(id));
     if (s.Step() != SQLITE_DONE) return StepError(db_, "bookmark trace");
     return sqlite3_changes(db_) > 0;
+  }
+
+  Status RecordLoginFailure(const LoginFailure& failure, int64_t forget_before_us) override {
+    return sqlite::RecordLoginFailureRow(db_, failure, forget_before_us);
+  }
+  Status ClearLoginFailures(const std::string& email) override {
+    return sqlite::ClearLoginFailureRows(db_, email);
   }
 
   Status RecordApiKeyUse(const std::string& public_key, int64_t at_us) override {
@@ -635,12 +693,24 @@ class SqliteWriteTxn : public WriteTxn {
     return sqlite::RenameOrganizationRow(db_, org_id, name);
   }
   Status DeleteOrganization(const std::string& org_id) override {
+    auto projects = sqlite::ProjectIdsOfOrganization(db_, org_id);
+    if (!projects.ok()) return projects.status();
+    for (const auto& project_id : *projects) LANTERNE_RETURN_IF_ERROR(DeleteProject(project_id));
     return sqlite::DeleteOrganizationRows(db_, org_id);
   }
   Status RenameProject(const std::string& project_id, const std::string& name) override {
     return sqlite::RenameProjectRow(db_, project_id, name);
   }
+  // Its data goes too (project_purge.h); the payload log frees the rows' payloads.
   Status DeleteProject(const std::string& project_id) override {
+    for (const char* sql : {"DELETE FROM observations WHERE project_id = ?1 RETURNING payload",
+                            "DELETE FROM traces WHERE project_id = ?1 RETURNING payload"}) {
+      Statement s(db_, sql);
+      s.Bind(1, std::string_view(project_id));
+      LANTERNE_RETURN_IF_ERROR(CollectDeletedPayloads(s, "delete project"));
+    }
+    LANTERNE_RETURN_IF_ERROR(sqlite::PurgeProjectData(db_, project_id));
+    LANTERNE_RETURN_IF_ERROR(rollups_.ProjectDeleted(project_id));
     return sqlite::DeleteProjectRows(db_, project_id);
   }
   Status PutMembership(const Membership& membership) override {
@@ -682,6 +752,7 @@ class SqliteWriteTxn : public WriteTxn {
   Statement find_observation_, insert_observation_, update_observation_;
   Statement find_score_, insert_score_, update_score_;
   Statement ensure_session_;
+  sqlite::TraceMetadataIndex metadata_index_;
 
   using SeqMap = std::map<std::pair<std::string, std::string>, int64_t>;
 
@@ -692,6 +763,41 @@ class SqliteWriteTxn : public WriteTxn {
     int64_t seq = sqlite3_last_insert_rowid(db_);
     new_ids.emplace(IdHash(id), seq);
     seqs[{project_id, id}] = seq;
+  }
+  // What a row's payload column gets: a reference into the payload log, or (with
+  // LANTERNE_PAYLOAD_LOG=off, for A/B benchmarks) the encoded payload itself.
+  template <typename Encode>
+  Result<const std::string*> StoredPayload(const std::string* encoded, Encode encode,
+                                           std::string* stored) {
+    if (!use_payload_log_) {
+      if (encoded) return encoded;
+      *stored = encode();
+      return static_cast<const std::string*>(stored);
+    }
+    auto ref = payloads_.Append(encoded ? *encoded : encode());
+    if (!ref.ok()) return ref.status();
+    *stored = std::move(ref).value();
+    return static_cast<const std::string*>(stored);
+  }
+  // An update of row `seq` replaces the payload it was read with (if in the log).
+  void Replaced(std::unordered_map<int64_t, std::string>& stored, int64_t seq) {
+    auto it = stored.find(seq);
+    if (it == stored.end()) return;
+    replaced_payloads_.push_back(std::move(it->second));
+    stored.erase(it);
+  }
+  // Keeps trace_metadata in step with the trace row just written (trace_metadata.h).
+  Status IndexMetadata(const TraceRecord& t, bool is_new) {
+    if (is_new && t.metadata.size() <= 2) return Status::Ok();  // "{}": nothing to index
+    auto seq = SeqOf(trace_seqs_, trace_locator_, recent_traces_, new_traces_, t.project_id, t.id);
+    if (!seq.ok()) return seq.status();
+    return metadata_index_.Write(*seq, t.project_id, t.metadata, is_new);
+  }
+  // Steps a DELETE (… RETURNING payload, or nothing) to its end, keeping what it returns.
+  Status CollectDeletedPayloads(Statement& s, const char* what = "delete trace") {
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) deleted_payloads_.emplace_back(s.Blob(0));
+    return rc == SQLITE_DONE ? Status::Ok() : StepError(db_, what);
   }
   // The seq of a row this transaction found or wrote; located again if not.
   Result<int64_t> SeqOf(const SeqMap& known, sqlite::RowLocator& locator, const RecentIds& recent,
@@ -712,7 +818,47 @@ class SqliteWriteTxn : public WriteTxn {
   IdMap new_traces_, new_observations_, new_observation_traces_;
   // seq → trace hash of the observations this transaction read, as stored.
   std::unordered_map<int64_t, int64_t> stored_trace_hashes_;
+  // seq → payload reference of the rows this transaction read, as stored: what an update
+  // of the row replaces.
+  std::unordered_map<int64_t, std::string> stored_trace_payloads_, stored_observation_payloads_;
+  // Payload references this transaction dropped, freed in the log once it commits.
+  std::vector<std::string> replaced_payloads_, deleted_payloads_;
+  PayloadLog& payloads_;
+  const bool use_payload_log_ = [] {
+    const char* v = std::getenv("LANTERNE_PAYLOAD_LOG");
+    return !(v && std::string_view(v) == "off");
+  }();
   SeqMap trace_seqs_, observation_seqs_;
+
+  // How the rollups reach rows they are not handed: through this transaction's statements
+  // and id indexes, so they see its own writes.
+  sqlite::RollupSources RollupSourcesOf() {
+    sqlite::RollupSources sources;
+    sources.observation_at = [this](int64_t seq) -> Result<std::optional<ObservationRecord>> {
+      LANTERNE_RETURN_IF_ERROR(payloads_.Flush());
+      Statement& s = find_observation_;
+      s.Reset();
+      s.Bind(1, seq);
+      int rc = s.Step();
+      if (rc == SQLITE_DONE) return std::optional<ObservationRecord>();
+      if (rc != SQLITE_ROW) return StepError(db_, "read observation for rollups");
+      auto o = ReadObservation(payloads_, s);
+      s.Reset();
+      if (!o.ok()) return o.status();
+      return std::optional<ObservationRecord>(std::move(o).value());
+    };
+    sources.trace_seq = [this](const std::string& project_id, const std::string& trace_id) {
+      return trace_locator_.Locate(recent_traces_, new_traces_, project_id, trace_id);
+    };
+    sources.recent_observation_seqs = [this](int64_t trace_hash) {
+      std::vector<int64_t> seqs = recent_observation_traces_.Find(trace_hash);
+      auto [first, last] = new_observation_traces_.equal_range(trace_hash);
+      for (auto it = first; it != last; ++it) seqs.push_back(it->second);
+      return seqs;
+    };
+    return sources;
+  }
+  sqlite::RollupWriter rollups_{db_, RollupSourcesOf()};
 };
 
 class SqliteStore : public Store {
@@ -726,6 +872,11 @@ class SqliteStore : public Store {
       std::lock_guard lock(write_mu_);
       MergeIdsIfDue(/*everything=*/true);
     }
+    if (payloads_) {
+      // No reader remains: what updates replaced goes now instead of after its grace.
+      const uint64_t mark = payloads_->FreedMark();
+      if (Sync().ok()) (void)payloads_->Reclaim(mark, /*ignore_grace=*/true);
+    }
     if (wal_fd_ >= 0) close(wal_fd_);
     {
       std::lock_guard lock(checkpoint_mu_);
@@ -736,6 +887,10 @@ class SqliteStore : public Store {
   }
 
   Status Open() {
+    auto payloads =
+        PayloadLog::Open((std::filesystem::path(path_).parent_path() / "payloads").string());
+    if (!payloads.ok()) return payloads.status();
+    payloads_ = std::move(payloads).value();
     LANTERNE_RETURN_IF_ERROR(writer_.Open(path_, false));
     // WAL lets readers run beside the writer. synchronous=NORMAL leaves syncing the WAL to
     // us: Sync() fdatasyncs it after each group of commits, on another thread, so the next
@@ -754,9 +909,11 @@ class SqliteStore : public Store {
         sqlite::LoadRecentIds(writer_.get(), sqlite::kObservationIds, recent_observations_));
     LANTERNE_RETURN_IF_ERROR(sqlite::LoadRecentIds(writer_.get(), sqlite::kObservationTraces,
                                                    recent_observation_traces_));
-    txn_ = std::make_unique<SqliteWriteTxn>(writer_.get(), recent_traces_, recent_observations_,
-                                            recent_observation_traces_);
+    txn_ = std::make_unique<SqliteWriteTxn>(writer_.get(), *payloads_, recent_traces_,
+                                            recent_observations_, recent_observation_traces_);
     LANTERNE_RETURN_IF_ERROR(txn_->Prepare());
+    LANTERNE_RETURN_IF_ERROR(
+        RunWrite([&](WriteTxn&) { return txn_->RebuildRollups(); }, /*durable=*/false));
     // Copying the WAL back into the database (checkpointing) would otherwise happen inside
     // the writer's commits; a thread of its own does it beside them, without blocking them.
     LANTERNE_RETURN_IF_ERROR(checkpoint_conn_.Open(path_, false));
@@ -765,7 +922,7 @@ class SqliteStore : public Store {
     LANTERNE_RETURN_IF_ERROR(checkpoint_conn_.Exec("SELECT count(*) FROM sqlite_master"));
     sqlite3_wal_hook(writer_.get(), &SqliteStore::OnWalCommit, this);
     checkpointer_ = std::thread([this] { CheckpointLoop(); });
-    LANTERNE_RETURN_IF_ERROR(search_indexer_.Prepare(writer_.get()));
+    LANTERNE_RETURN_IF_ERROR(search_indexer_.Prepare(writer_.get(), payloads_.get()));
     if (options_.search_index_interval_ms > 0) {
       search_thread_ = std::thread([this] { SearchIndexLoop(); });
     }
@@ -785,13 +942,16 @@ class SqliteStore : public Store {
       std::lock_guard lock(write_mu_);
       LANTERNE_RETURN_IF_ERROR(writer_.Exec("BEGIN IMMEDIATE"));
       Status status = body(*txn_);
+      if (status.ok()) status = txn_->FlushRollups();
       txn_->ReleaseStatements();
       if (!status.ok()) {
         (void)writer_.Exec("ROLLBACK");
         txn_->Forget();
         return status;
       }
-      Status committed = writer_.Exec("COMMIT");
+      // The rows about to commit point at these bytes.
+      Status committed = payloads_->Flush();
+      if (committed.ok()) committed = writer_.Exec("COMMIT");
       if (!committed.ok()) {
         (void)writer_.Exec("ROLLBACK");
         txn_->Forget();
@@ -814,6 +974,16 @@ class SqliteStore : public Store {
 
   Status Sync() override {
     std::lock_guard lock(sync_mu_);
+    // Payloads before the WAL: a synced row never points at bytes that are not on disk.
+    // Freed ranges go only once the change that freed them is synced.
+    const uint64_t freed_mark = payloads_->FreedMark();
+    LANTERNE_RETURN_IF_ERROR(payloads_->Sync());
+    LANTERNE_RETURN_IF_ERROR(SyncWal());
+    return payloads_->Reclaim(freed_mark);
+  }
+
+  // Caller holds sync_mu_.
+  Status SyncWal() {
     if (wal_fd_ < 0) {
       // fdatasync on our own descriptor flushes the file's data whoever wrote it.
       wal_fd_ = open((path_ + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
@@ -848,7 +1018,7 @@ class SqliteStore : public Store {
     int rc = s.Step();
     if (rc == SQLITE_DONE) return std::optional<TraceRecord>();
     if (rc != SQLITE_ROW) return StepError(conn.get(), "read trace");
-    auto t = ReadTrace(s);
+    auto t = ReadTrace(*payloads_, s);
     if (!t.ok()) return t.status();
     return std::optional<TraceRecord>(std::move(t).value());
   }
@@ -872,6 +1042,10 @@ class SqliteStore : public Store {
       auto search = sqlite::TraceSearchCondition(project_id, *q.search);
       where.AddMany(search.sql, search.values);
     }
+    for (const auto& filter : q.metadata) {
+      auto condition = sqlite::TraceMetadataCondition(project_id, filter);
+      where.AddMany(condition.sql, condition.values);
+    }
     static const std::pair<const char*, const char*> kOrderColumns[] = {
         {"id", "id"},          {"timestamp", "timestamp"},   {"name", "name"},
         {"userId", "user_id"}, {"release", "release"},       {"version", "version"},
@@ -881,22 +1055,26 @@ class SqliteStore : public Store {
       if (q.order_by == field) order_column = column;
     }
     const char* direction = q.descending ? " DESC" : " ASC";
+    // A session has a handful of traces: without INDEXED BY, SQLite walks traces_by_time
+    // to avoid sorting them and tests every trace of the project (100 ms at 60k traces).
+    const std::string from =
+        q.session_id ? " FROM traces INDEXED BY traces_by_session" : " FROM traces";
     auto conn = Borrow();
     Page<TraceRecord> page;
     {
-      Statement count(conn.get(), "SELECT count(*) FROM traces" + where.sql());
+      Statement count(conn.get(), "SELECT count(*)" + from + where.sql());
       where.BindTo(count);
       if (count.Step() != SQLITE_ROW) return StepError(conn.get(), "count traces");
       page.total_items = count.Int(0);
     }
-    Statement s(conn.get(), std::string("SELECT ") + kTraceColumns + " FROM traces" + where.sql() +
+    Statement s(conn.get(), std::string("SELECT ") + kTraceColumns + from + where.sql() +
                                 " ORDER BY " + order_column + direction + ", seq" + direction +
                                 LimitOffset(q.page));
     if (!s.ok()) return Status::Internal(s.prepare_error());
     where.BindTo(s);
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) {
-      auto t = ReadTrace(s);
+      auto t = ReadTrace(*payloads_, s);
       if (!t.ok()) return t.status();
       page.items.push_back(std::move(t).value());
     }
@@ -936,6 +1114,13 @@ class SqliteStore : public Store {
       rollups.push_back(std::move(r));
     }
     return rollups;
+  }
+
+  Result<std::vector<TraceTableExtras>> TraceTableColumns(
+      const std::string& project_id, const std::vector<std::string>& ids) override {
+    auto conn = Borrow();
+    return sqlite::TraceTableRows(conn.get(), recent_observation_traces_, *payloads_, project_id,
+                                  ids);
   }
 
   Result<std::vector<ObservationRecord>> ObservationsOfTrace(const std::string& project_id,
@@ -1067,7 +1252,7 @@ class SqliteStore : public Store {
     std::vector<TraceRecord> traces;
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) {
-      auto t = ReadTrace(s);
+      auto t = ReadTrace(*payloads_, s);
       if (!t.ok()) return t.status();
       traces.push_back(std::move(t).value());
     }
@@ -1166,6 +1351,30 @@ class SqliteStore : public Store {
     return sqlite::PromptVersionRows(conn.get(), project_id, name);
   }
 
+  Result<std::vector<RollupRow>> ReadRollupRows(const std::string& project_id,
+                                                const RollupRowsRequest& request) override {
+    auto conn = Borrow();
+    return sqlite::ReadRollupRows(conn.get(), project_id, request);
+  }
+  Result<RawFacts> ReadRawFacts(const std::string& project_id,
+                                const RawFactsRequest& request) override {
+    auto conn = Borrow();
+    Statement s(conn.get(),
+                std::string("SELECT ") + kObservationColumns + " FROM observations WHERE seq = ?1");
+    auto observation_at = [&](int64_t seq) -> Result<std::optional<ObservationRecord>> {
+      s.Reset();
+      s.Bind(1, seq);
+      auto rows = CollectObservations(conn.get(), s);
+      if (!rows.ok()) return rows.status();
+      if (rows->empty()) return std::optional<ObservationRecord>();
+      return std::optional<ObservationRecord>(std::move(rows->front()));
+    };
+    auto trace_seq = [&](const std::string& trace_id) {
+      return sqlite::LocateRow(conn.get(), sqlite::kTraceIds, recent_traces_, project_id, trace_id);
+    };
+    return sqlite::ReadRawFacts(conn.get(), project_id, request, observation_at, trace_seq);
+  }
+
   Result<std::vector<PromptVersionStats>> PromptMetrics(const std::string& project_id,
                                                         const std::string& name) override {
     auto conn = Borrow();
@@ -1177,6 +1386,16 @@ class SqliteStore : public Store {
     return sqlite::AllPromptRows(conn.get(), project_id);
   }
 
+  Result<std::vector<Dashboard>> ListDashboards(const std::string& project_id) override {
+    auto conn = Borrow();
+    return sqlite::DashboardRows(conn.get(), project_id);
+  }
+  Result<std::optional<Dashboard>> GetDashboard(const std::string& project_id,
+                                                const std::string& id) override {
+    auto conn = Borrow();
+    return sqlite::DashboardRow(conn.get(), project_id, id);
+  }
+
   Result<std::vector<ModelDefinition>> ListAllModels(const std::string& project_id) override {
     auto conn = Borrow();
     return sqlite::ListAllModelRows(conn.get(), project_id);
@@ -1186,6 +1405,11 @@ class SqliteStore : public Store {
                                                   const std::string& id) override {
     auto conn = Borrow();
     return sqlite::GetModelRow(conn.get(), project_id, id);
+  }
+
+  Result<std::vector<LoginFailure>> LoginFailuresSince(int64_t since_us) override {
+    auto conn = Borrow();
+    return sqlite::LoginFailureRowsSince(conn.get(), since_us);
   }
 
   Result<std::vector<ApiKey>> ListApiKeys() override {
@@ -1280,28 +1504,29 @@ class SqliteStore : public Store {
   Result<Page<SessionSummary>> ListSessionSummaries(const std::string& project_id,
                                                     const SessionSummaryQuery& query) override {
     auto conn = Borrow();
-    return sqlite::ListSessionSummaryRows(conn.get(), recent_observation_traces_, project_id,
-                                          query);
+    return sqlite::ListSessionSummaryRows(conn.get(), recent_observation_traces_, *payloads_,
+                                          project_id, query);
   }
   Result<std::optional<SessionSummary>> GetSessionSummary(const std::string& project_id,
                                                           const std::string& session_id,
                                                           int64_t max_counted_traces,
                                                           const PageRequest& traces_page) override {
     auto conn = Borrow();
-    return sqlite::GetSessionSummaryRow(conn.get(), recent_observation_traces_, project_id,
-                                        session_id, max_counted_traces, traces_page);
+    return sqlite::GetSessionSummaryRow(conn.get(), recent_observation_traces_, *payloads_,
+                                        project_id, session_id, max_counted_traces, traces_page);
   }
   Result<Page<UserSummary>> ListUsers(const std::string& project_id,
                                       const UserQuery& query) override {
     auto conn = Borrow();
-    return sqlite::ListUserRows(conn.get(), recent_observation_traces_, project_id, query);
+    return sqlite::ListUserRows(conn.get(), recent_observation_traces_, *payloads_, project_id,
+                                query);
   }
   Result<std::optional<UserSummary>> GetUserSummary(const std::string& project_id,
                                                     const std::string& user_id,
                                                     int64_t max_counted_traces) override {
     auto conn = Borrow();
-    return sqlite::GetUserRow(conn.get(), recent_observation_traces_, project_id, user_id,
-                              max_counted_traces);
+    return sqlite::GetUserRow(conn.get(), recent_observation_traces_, *payloads_, project_id,
+                              user_id, max_counted_traces);
   }
 
  private:
@@ -1351,7 +1576,7 @@ class SqliteStore : public Store {
     std::vector<ObservationRecord> rows;
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) {
-      auto o = ReadObservation(s);
+      auto o = ReadObservation(*payloads_, s);
       if (!o.ok()) return o.status();
       rows.push_back(std::move(o).value());
     }
@@ -1472,7 +1697,7 @@ class SqliteStore : public Store {
   }
 
   static constexpr int kCheckpointPages = 4096;
-  static constexpr int kSearchStepRows = 256;
+  static constexpr int kSearchStepRows = 32;
   static constexpr int kMergeSlices = 8;
   int merge_slice_ = 0;
   // Per index (traces, observations, observations by trace): the highest seq present
@@ -1493,6 +1718,7 @@ class SqliteStore : public Store {
   std::atomic<int> wal_frames_{0};
   RecentIds recent_traces_, recent_observations_, recent_observation_traces_;
   Connection writer_;
+  std::unique_ptr<PayloadLog> payloads_;
   std::unique_ptr<SqliteWriteTxn> txn_;
   sqlite::SearchIndexer search_indexer_;  // on writer_, under write_mu_
   std::mutex search_mu_;

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "core/ids.h"
-#include "storage/record_codec.h"
 #include "storage/sqlite/connection.h"
+#include "storage/stored_payload.h"
 
 namespace lanterne::sqlite {
 namespace {
@@ -82,7 +82,7 @@ int64_t UsageOf(const ObservationRecord& o, const char* key) {
 
 // Adds each trace's observations: cost and latest end from the typed columns; usage only
 // with `tokens`, since it lives in the compressed payload and costs a decode per row.
-Status SumObservations(sqlite3* db, const RecentIds& observation_traces,
+Status SumObservations(sqlite3* db, const RecentIds& observation_traces, const PayloadLog& payloads,
                        const std::string& project_id, const std::vector<CountedTrace>& traces,
                        bool tokens, TraceTotals& totals) {
   for (const auto& trace : traces) {
@@ -102,9 +102,7 @@ Status SumObservations(sqlite3* db, const RecentIds& observation_traces,
       if (!s.IsNull(2)) totals.total_cost += s.Double(2);
       if (!tokens) continue;
       ObservationRecord o;
-      if (!DecodeObservationPayload(s.Blob(3), &o)) {
-        return Status::Internal("a stored observation of trace " + trace.id + " is corrupt");
-      }
+      LANTERNE_RETURN_IF_ERROR(DecodeStoredObservation(payloads, s.Blob(3), &o));
       totals.input_tokens += UsageOf(o, "input");
       totals.output_tokens += UsageOf(o, "output");
       totals.total_tokens += UsageOf(o, "total");
@@ -119,8 +117,8 @@ Status SumObservations(sqlite3* db, const RecentIds& observation_traces,
 // are kept. INDEXED BY: without it SQLite walks traces_by_time to avoid a sort, reading every
 // trace of the project instead of the session's.
 Result<SessionSummary> SummarizeSession(sqlite3* db, const RecentIds& observation_traces,
-                                        SessionRecord session, bool tokens,
-                                        int64_t max_counted_traces,
+                                        const PayloadLog& payloads, SessionRecord session,
+                                        bool tokens, int64_t max_counted_traces,
                                         const PageRequest* page = nullptr) {
   SessionSummary out;
   out.session = std::move(session);
@@ -149,13 +147,13 @@ Result<SessionSummary> SummarizeSession(sqlite3* db, const RecentIds& observatio
   out.user_ids.assign(users.begin(), users.end());
   std::vector<CountedTrace> counted(std::make_move_iterator(newest.begin()),
                                     std::make_move_iterator(newest.end()));
-  LANTERNE_RETURN_IF_ERROR(
-      SumObservations(db, observation_traces, out.session.project_id, counted, tokens, out.totals));
+  LANTERNE_RETURN_IF_ERROR(SumObservations(db, observation_traces, payloads, out.session.project_id,
+                                           counted, tokens, out.totals));
   return out;
 }
 
 // The user's newest traces (traces_by_user_time serves the order) and their observations.
-Status SumUserTraces(sqlite3* db, const RecentIds& observation_traces,
+Status SumUserTraces(sqlite3* db, const RecentIds& observation_traces, const PayloadLog& payloads,
                      const std::string& project_id, const std::string& user_id,
                      int64_t max_counted_traces, TraceTotals& totals) {
   Statement s(db,
@@ -168,13 +166,15 @@ Status SumUserTraces(sqlite3* db, const RecentIds& observation_traces,
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) counted.push_back({s.Text(0), s.Int(1)});
   if (rc != SQLITE_DONE) return StepError(db, "read user traces");
-  return SumObservations(db, observation_traces, project_id, counted, /*tokens=*/true, totals);
+  return SumObservations(db, observation_traces, payloads, project_id, counted, /*tokens=*/true,
+                         totals);
 }
 
 }  // namespace
 
 Result<Page<SessionSummary>> ListSessionSummaryRows(sqlite3* db,
                                                     const RecentIds& observation_traces,
+                                                    const PayloadLog& payloads,
                                                     const std::string& project_id,
                                                     const SessionSummaryQuery& q) {
   Conditions where(
@@ -217,8 +217,8 @@ Result<Page<SessionSummary>> ListSessionSummaryRows(sqlite3* db,
   }
   if (rc != SQLITE_DONE) return StepError(db, "list sessions");
   for (auto& session : sessions) {
-    auto summary = SummarizeSession(db, observation_traces, std::move(session), q.with_tokens,
-                                    q.max_counted_traces);
+    auto summary = SummarizeSession(db, observation_traces, payloads, std::move(session),
+                                    q.with_tokens, q.max_counted_traces);
     if (!summary.ok()) return summary.status();
     page.items.push_back(std::move(summary).value());
   }
@@ -226,8 +226,9 @@ Result<Page<SessionSummary>> ListSessionSummaryRows(sqlite3* db,
 }
 
 Result<std::optional<SessionSummary>> GetSessionSummaryRow(
-    sqlite3* db, const RecentIds& observation_traces, const std::string& project_id,
-    const std::string& session_id, int64_t max_counted_traces, const PageRequest& traces_page) {
+    sqlite3* db, const RecentIds& observation_traces, const PayloadLog& payloads,
+    const std::string& project_id, const std::string& session_id, int64_t max_counted_traces,
+    const PageRequest& traces_page) {
   Statement s(db,
               "SELECT project_id, id, created_at, environment FROM sessions WHERE project_id = "
               "?1 AND id = ?2");
@@ -235,7 +236,7 @@ Result<std::optional<SessionSummary>> GetSessionSummaryRow(
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<SessionSummary>();
   if (rc != SQLITE_ROW) return StepError(db, "read session");
-  auto summary = SummarizeSession(db, observation_traces,
+  auto summary = SummarizeSession(db, observation_traces, payloads,
                                   SessionRecord{s.Text(0), s.Text(1), s.Int(2), s.Text(3)},
                                   /*tokens=*/true, max_counted_traces, &traces_page);
   if (!summary.ok()) return summary.status();
@@ -243,7 +244,8 @@ Result<std::optional<SessionSummary>> GetSessionSummaryRow(
 }
 
 Result<Page<UserSummary>> ListUserRows(sqlite3* db, const RecentIds& observation_traces,
-                                       const std::string& project_id, const UserQuery& q) {
+                                       const PayloadLog& payloads, const std::string& project_id,
+                                       const UserQuery& q) {
   static const std::pair<const char*, const char*> kOrderColumns[] = {
       {"lastSeen", "max(timestamp)"},
       {"firstSeen", "min(timestamp)"},
@@ -284,13 +286,14 @@ Result<Page<UserSummary>> ListUserRows(sqlite3* db, const RecentIds& observation
   }
   if (rc != SQLITE_DONE) return StepError(db, "list users");
   for (auto& user : page.items) {
-    LANTERNE_RETURN_IF_ERROR(SumUserTraces(db, observation_traces, project_id, user.user_id,
-                                           q.max_counted_traces, user.totals));
+    LANTERNE_RETURN_IF_ERROR(SumUserTraces(db, observation_traces, payloads, project_id,
+                                           user.user_id, q.max_counted_traces, user.totals));
   }
   return page;
 }
 
 Result<std::optional<UserSummary>> GetUserRow(sqlite3* db, const RecentIds& observation_traces,
+                                              const PayloadLog& payloads,
                                               const std::string& project_id,
                                               const std::string& user_id,
                                               int64_t max_counted_traces) {
@@ -305,8 +308,8 @@ Result<std::optional<UserSummary>> GetUserRow(sqlite3* db, const RecentIds& obse
   user.totals.trace_count = s.Int(0);
   user.totals.first_timestamp_us = s.Int(1);
   user.totals.last_timestamp_us = s.Int(2);
-  LANTERNE_RETURN_IF_ERROR(
-      SumUserTraces(db, observation_traces, project_id, user_id, max_counted_traces, user.totals));
+  LANTERNE_RETURN_IF_ERROR(SumUserTraces(db, observation_traces, payloads, project_id, user_id,
+                                         max_counted_traces, user.totals));
   return std::optional<UserSummary>(std::move(user));
 }
 

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "core/status.h"
+#include "storage/payload_log.h"
 #include "storage/sqlite/id_index.h"
 #include "storage/store.h"
 
@@ -19,14 +20,18 @@ namespace lanterne::sqlite {
 
 Result<Page<SessionSummary>> ListSessionSummaryRows(sqlite3* db,
                                                     const RecentIds& observation_traces,
+                                                    const PayloadLog& payloads,
                                                     const std::string& project_id,
                                                     const SessionSummaryQuery& query);
 Result<std::optional<SessionSummary>> GetSessionSummaryRow(
-    sqlite3* db, const RecentIds& observation_traces, const std::string& project_id,
-    const std::string& session_id, int64_t max_counted_traces, const PageRequest& traces_page);
+    sqlite3* db, const RecentIds& observation_traces, const PayloadLog& payloads,
+    const std::string& project_id, const std::string& session_id, int64_t max_counted_traces,
+    const PageRequest& traces_page);
 Result<Page<UserSummary>> ListUserRows(sqlite3* db, const RecentIds& observation_traces,
-                                       const std::string& project_id, const UserQuery& query);
+                                       const PayloadLog& payloads, const std::string& project_id,
+                                       const UserQuery& query);
 Result<std::optional<UserSummary>> GetUserRow(sqlite3* db, const RecentIds& observation_traces,
+                                              const PayloadLog& payloads,
                                               const std::string& project_id,
                                               const std::string& user_id,
                                               int64_t max_counted_traces);

@@ -67,6 +67,7 @@ function TopBar({ me }: { me: Me }) {
       </select>
       {current && (
         <nav className="nav">
+          <NavLink to={`/project/${current.project.id}/dashboard`}>Dashboard</NavLink>
           <NavLink to={`/project/${current.project.id}/traces`}>Traces</NavLink>
           <NavLink to={`/project/${current.project.id}/observations`}>Observations</NavLink>
           <NavLink to={`/project/${current.project.id}/sessions`}>Sessions</NavLink>

@@ -32,9 +32,62 @@ describe("URL ⇄ filters", () => {
     expect(q.has("search")).toBe(false);
     expect(apiQuery({ ...DEFAULT_FILTERS, search: '  say "hi" 😀 ' }).get("search")).toBe('say "hi" 😀');
   });
+  it("carries release, version and a custom range to the list API; the range beats a preset", () => {
+    const f = filtersFromSearch(
+      new URLSearchParams("release=r1&version=v2&time=1h&from=2024-01-01T00:00:00Z&to=2024-01-02T00:00:00Z"),
+    );
+    expect(f).toMatchObject({ release: "r1", version: "v2", from: "2024-01-01T00:00:00.000Z", to: "2024-01-02T00:00:00.000Z" });
+    expect(filtersFromSearch(filtersToSearch(f))).toEqual(f);
+    const q = apiQuery(f, Date.parse("2024-03-01T00:00:00.000Z"));
+    expect(q.get("release")).toBe("r1");
+    expect(q.get("version")).toBe("v2");
+    expect(q.get("fromTimestamp")).toBe("2024-01-01T00:00:00.000Z");
+    expect(q.get("toTimestamp")).toBe("2024-01-02T00:00:00.000Z");
+  });
+  it("drops a custom range that is reversed, half given or unparsable", () => {
+    for (const bad of ["from=2024-01-02T00:00:00Z&to=2024-01-01T00:00:00Z", "from=2024-01-01T00:00:00Z", "from=x&to=y"]) {
+      const f = filtersFromSearch(new URLSearchParams(bad));
+      expect([f.from, f.to]).toEqual(["", ""]);
+      expect(apiQuery(f).has("fromTimestamp")).toBe(false);
+    }
+  });
   it("toggles sort direction on the same column", () => {
     expect(toggleSort("timestamp.desc", "timestamp")).toBe("timestamp.asc");
     expect(toggleSort("timestamp.asc", "timestamp")).toBe("timestamp.desc");
     expect(toggleSort("timestamp.asc", "name")).toBe("name.desc");
+  });
+});
+
+describe("metadata filters", () => {
+  it("round-trips through the URL, in order, with keys and values as they are", () => {
+    const f = {
+      ...DEFAULT_FILTERS,
+      metadata: [
+        { key: "region", op: "=" as const, value: "eu west" },
+        { key: "a.b", op: "contains" as const, value: "x&y=z" },
+      ],
+    };
+    const url = filtersToSearch(f);
+    expect(url.toString()).toBe("metadata.region=eu+west&metadataContains.a.b=x%26y%3Dz");
+    expect(filtersFromSearch(url).metadata).toEqual(f.metadata);
+  });
+
+  it("drops entries without a key, and contains without a value", () => {
+    const f = filtersFromSearch(new URLSearchParams("metadata.=x&metadataContains.k=&metadata.k="));
+    expect(f.metadata).toEqual([{ key: "k", op: "=", value: "" }]);
+  });
+
+  it("is sent to the list API in the same form, ANDed with the other filters", () => {
+    const q = apiQuery({
+      ...DEFAULT_FILTERS,
+      name: "chat",
+      metadata: [
+        { key: "region", op: "=", value: "eu" },
+        { key: "note", op: "contains", value: "hello" },
+      ],
+    });
+    expect(q.get("name")).toBe("chat");
+    expect(q.get("metadata.region")).toBe("eu");
+    expect(q.get("metadataContains.note")).toBe("hello");
   });
 });

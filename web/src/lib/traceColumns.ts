@@ -1,5 +1,6 @@
 // The traces table's columns: which are shown and in what order, kept per project in
 // localStorage (the filters live in the URL; the column layout is a personal preference).
+import type { ScoreAggregate } from "../api";
 
 export const TRACE_COLUMNS = [
   { id: "timestamp", label: "Timestamp" },
@@ -8,7 +9,9 @@ export const TRACE_COLUMNS = [
   { id: "sessionId", label: "Session" },
   { id: "tags", label: "Tags" },
   { id: "latency", label: "Latency" },
+  { id: "tokens", label: "Tokens" },
   { id: "cost", label: "Cost" },
+  { id: "scores", label: "Scores" },
   { id: "level", label: "Level" },
   { id: "environment", label: "Environment" },
   { id: "release", label: "Release" },
@@ -75,4 +78,40 @@ export function nextActiveRow(active: number, key: string, rows: number): number
   if (key === "j" || key === "ArrowDown") return Math.min(active + 1, rows - 1);
   if (key === "k" || key === "ArrowUp") return Math.max(active - 1, 0);
   return active;
+}
+
+// Compact counts for the tokens column: 950, 1.2k, 3.4M.
+export function compactCount(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${+(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+  return `${+(n / 1_000_000).toFixed(1)}M`;
+}
+
+// "input → output (Σ total)"; empty when the trace has no usage.
+export function tokensCell(t: { inputTokens?: number; outputTokens?: number; totalTokens?: number }): string {
+  const total = t.totalTokens ?? 0;
+  if (!total && !t.inputTokens && !t.outputTokens) return "";
+  return `${compactCount(t.inputTokens ?? 0)} → ${compactCount(t.outputTokens ?? 0)} (Σ ${compactCount(total)})`;
+}
+
+// One badge per score name: the average (numeric, boolean) or the values seen (categorical,
+// most frequent first, with their counts when there are several), and the score count.
+export interface ScoreBadge {
+  name: string;
+  text: string;
+  title: string;
+}
+export function scoreBadges(aggregates: ScoreAggregate[] | undefined): ScoreBadge[] {
+  return (aggregates ?? []).map((a) => {
+    let text: string;
+    if (a.dataType === "CATEGORICAL") {
+      const shown = a.values.slice(0, 2).map((v) => (a.values.length > 1 ? `${v.value} ×${v.count}` : v.value));
+      text = shown.join(", ") + (a.values.length > 2 ? ", …" : "");
+    } else {
+      const avg = a.average ?? 0;
+      text = String(Number(avg.toFixed(2)));
+    }
+    const kind = a.dataType === "CATEGORICAL" ? "values" : a.count > 1 ? "average" : "value";
+    return { name: a.name, text, title: `${a.name}: ${kind} of ${a.count} score${a.count === 1 ? "" : "s"}` };
+  });
 }

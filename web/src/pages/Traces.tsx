@@ -8,6 +8,8 @@ import {
   moveColumn,
   nextActiveRow,
   parseLayout,
+  scoreBadges,
+  tokensCell,
   toggleColumn,
   TRACE_COLUMNS,
   visibleColumns,
@@ -16,7 +18,16 @@ import {
 } from "../lib/traceColumns";
 import { CodeBlock, CopyButton } from "../components/Copy";
 import { TimeRangeSelect } from "../components/TimeRangeSelect";
-import { apiQuery, filtersFromSearch, filtersToSearch, LIMITS, toggleSort, type TraceFilters } from "../lib/filters";
+import {
+  apiQuery,
+  filtersFromSearch,
+  filtersToSearch,
+  LIMITS,
+  DEFAULT_FILTERS,
+  toggleSort,
+  type MetadataFilter,
+  type TraceFilters,
+} from "../lib/filters";
 import { formatCost, formatLatency, formatTimestamp } from "../lib/format";
 import { preview } from "../lib/render";
 import { sessionPath, userPath } from "../lib/lists";
@@ -37,7 +48,18 @@ export function TracesPage() {
       api<Paged<Trace>>("GET", `/api/ui/projects/${encodeURIComponent(projectId)}/traces?${apiQuery(filters).toString()}`),
     placeholderData: keepPreviousData,
   });
-  const otherFilter = !!(filters.name || filters.userId || filters.sessionId || filters.tags.length || filters.environment || filters.time);
+  const otherFilter = !!(
+    filters.name ||
+    filters.userId ||
+    filters.sessionId ||
+    filters.tags.length ||
+    filters.environment ||
+    filters.release ||
+    filters.version ||
+    filters.time ||
+    filters.from ||
+    filters.metadata.length
+  );
   const anyFilter = otherFilter || !!filters.search;
   const sortHeader = (col: string) => {
     const [c, dir] = filters.orderBy.split(".");
@@ -161,8 +183,20 @@ export function TracesPage() {
         );
       case "latency":
         return <td className="num">{formatLatency(t.latency)}</td>;
+      case "tokens":
+        return <td className="num nowrap" data-testid="trace-tokens">{tokensCell(t)}</td>;
       case "cost":
         return <td className="num">{formatCost(t.totalCost)}</td>;
+      case "scores":
+        return (
+          <td data-testid="trace-scores">
+            {scoreBadges(t.scoreAggregates).map((b) => (
+              <span key={b.name} className="score-badge" title={b.title}>
+                {b.name} <b>{b.text}</b>
+              </span>
+            ))}
+          </td>
+        );
       case "level":
         return <td>{t.level ? <span className={`level ${t.level}`}>{t.level}</span> : ""}</td>;
       case "environment":
@@ -346,6 +380,8 @@ function FilterBar({ filters, update }: { filters: TraceFilters; update: (p: Par
     sessionId: filters.sessionId,
     tags: filters.tags.join(", "),
     environment: filters.environment,
+    release: filters.release,
+    version: filters.version,
   });
   const apply = () =>
     update({
@@ -353,6 +389,8 @@ function FilterBar({ filters, update }: { filters: TraceFilters; update: (p: Par
       userId: draft.userId.trim(),
       sessionId: draft.sessionId.trim(),
       environment: draft.environment.trim(),
+      release: draft.release.trim(),
+      version: draft.version.trim(),
       tags: draft.tags.split(",").map((t) => t.trim()).filter(Boolean),
     });
   const field = (key: keyof typeof draft, label: string) => (
@@ -371,24 +409,97 @@ function FilterBar({ filters, update }: { filters: TraceFilters; update: (p: Par
         apply();
       }}
     >
-      <TimeRangeSelect value={filters.time} onChange={(time) => update({ time })} />
+      {filters.from && filters.to ? (
+        <span className="tag metadata-chip" data-testid="range-chip">
+          {new Date(filters.from).toLocaleString()} – {new Date(filters.to).toLocaleString()}{" "}
+          <button type="button" className="ghost" aria-label="Remove the time range" onClick={() => update({ from: "", to: "" })}>
+            ×
+          </button>
+        </span>
+      ) : (
+        <TimeRangeSelect value={filters.time} onChange={(time) => update({ time })} />
+      )}
       {field("name", "Name")}
       {field("userId", "User ID")}
       {field("sessionId", "Session ID")}
       {field("tags", "Tags (comma separated)")}
       {field("environment", "Environment")}
+      {field("release", "Release")}
+      {field("version", "Version")}
       <button type="submit">Apply</button>
       <button
         type="button"
         className="ghost"
         onClick={() => {
-          setDraft({ name: "", userId: "", sessionId: "", tags: "", environment: "" });
-          update({ search: "", name: "", userId: "", sessionId: "", tags: [], environment: "", time: "" });
+          setDraft({ name: "", userId: "", sessionId: "", tags: "", environment: "", release: "", version: "" });
+          // Every filter back to its default; the sort, page size and bookmark switch stay.
+          update({ ...DEFAULT_FILTERS, orderBy: filters.orderBy, limit: filters.limit, bookmarked: filters.bookmarked });
         }}
       >
         Clear
       </button>
+      <MetadataFilters filters={filters.metadata} onChange={(metadata) => update({ metadata })} />
     </form>
+  );
+}
+
+// Filters on top-level metadata values: each active one is a chip (× removes it); a key,
+// an operator and a value add another. All of them hold at once (AND).
+function MetadataFilters({ filters, onChange }: { filters: MetadataFilter[]; onChange: (f: MetadataFilter[]) => void }) {
+  const [draft, setDraft] = useState<MetadataFilter>({ key: "", op: "=", value: "" });
+  const add = () => {
+    const key = draft.key.trim();
+    if (!key || (draft.op === "contains" && !draft.value)) return;
+    onChange([...filters, { ...draft, key }]);
+    setDraft({ key: "", op: "=", value: "" });
+  };
+  return (
+    <div className="metadata-filters">
+      {filters.map((f, i) => (
+        <span key={`${f.key}-${i}`} className="tag metadata-chip" data-testid="metadata-chip">
+          metadata.{f.key} {f.op === "=" ? "=" : "contains"} “{f.value}”{" "}
+          <button
+            type="button"
+            className="ghost"
+            aria-label={`Remove the metadata filter on ${f.key}`}
+            onClick={() => onChange(filters.filter((_, j) => j !== i))}
+          >
+            ×
+          </button>
+        </span>
+      ))}
+      <input
+        aria-label="Metadata key"
+        placeholder="Metadata key"
+        value={draft.key}
+        onChange={(e) => setDraft({ ...draft, key: e.target.value })}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") {
+            e.preventDefault();
+            add();
+          }
+        }}
+      />
+      <select aria-label="Metadata operator" value={draft.op} onChange={(e) => setDraft({ ...draft, op: e.target.value as MetadataFilter["op"] })}>
+        <option value="=">=</option>
+        <option value="contains">contains</option>
+      </select>
+      <input
+        aria-label="Metadata value"
+        placeholder="Value"
+        value={draft.value}
+        onChange={(e) => setDraft({ ...draft, value: e.target.value })}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") {
+            e.preventDefault();
+            add();
+          }
+        }}
+      />
+      <button type="button" onClick={add} disabled={!draft.key.trim()}>
+        Add metadata filter
+      </button>
+    </div>
   );
 }
 

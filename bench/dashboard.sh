@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# bench/dashboard.sh: the home dashboard's metrics queries on a large store, and what the
+# rollups cost ingestion (docs/benchmarks.md).
+#
+# 1. Ingestion A/B: fresh data directories, lanterne-loadgen for AB_SECONDS each, rollup
+#    maintenance on and off (LANTERNE_ROLLUPS=off, a benchmark-only switch) alternating —
+#    in the same run, so the ratio is what counts on a shared, noisy machine.
+# 2. Loads OBS observations (5 per trace, bench/ingest.sh's shape) with rollups on, adds
+#    scores, restarts the server, and times each 30-day dashboard query and the whole set
+#    with bench/dashboard_queries.py (public API, client-side timing).
+#
+# Environment: LANTERNE, LOADGEN (default build/release/...), OBS=200000 (the issue's
+# target is OBS=10000000), AB_SECONDS=20, AB_PAIRS=3, RUNS=15.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LANTERNE=${LANTERNE:-$ROOT/build/release/lanterne}
+LOADGEN=${LOADGEN:-$ROOT/build/release/bench/lanterne-loadgen}
+OBS=${OBS:-200000}
+AB_SECONDS=${AB_SECONDS:-20}
+AB_PAIRS=${AB_PAIRS:-3}
+RUNS=${RUNS:-15}
+PK=pk-lf-bench
+SK=sk-lf-bench
+
+WORK=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/lanterne-dashboard-bench.XXXXXX")
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+URL=http://127.0.0.1:$PORT
+SERVER=
+start_server() {  # data directory, then extra environment (VAR=value ...)
+  local dir=$1
+  shift
+  : >"$WORK/server.log"
+  env "$@" LANGFUSE_INIT_ORG_ID=bench LANGFUSE_INIT_PROJECT_ID=bench \
+    LANGFUSE_INIT_PROJECT_PUBLIC_KEY=$PK LANGFUSE_INIT_PROJECT_SECRET_KEY=$SK \
+    "$LANTERNE" serve --host 127.0.0.1 --port "$PORT" --data-dir "$dir" >>"$WORK/server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 600); do grep -q "Lanterne ready" "$WORK/server.log" && return 0; sleep 0.1; done
+  echo "dashboard.sh: server did not start" >&2
+  cat "$WORK/server.log" >&2
+  exit 1
+}
+stop_server() {
+  kill "$SERVER" 2>/dev/null || true
+  wait "$SERVER" 2>/dev/null || true
+  SERVER=
+}
+trap '[[ -n $SERVER ]] && kill $SERVER 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+loadgen() {  # seconds → "observations/s writer-µs-per-observation"
+  local line obs rate ticks
+  line=$("$LOADGEN" --url "$URL" --public-key $PK --secret-key $SK --connections 16 --duration "$1")
+  obs=$(sed -n 's/.*"observations":\([0-9]*\),.*/\1/p' <<<"$line")
+  rate=$(sed -n 's/.*"observations_per_s":\([0-9.]*\).*/\1/p' <<<"$line")
+  # The writer is the server's busiest thread: its CPU time (clock ticks) per observation
+  # is what rollup maintenance adds to, and is far less noisy than throughput here.
+  ticks=$(for t in /proc/$SERVER/task/*; do sed 's/^[0-9]* ([^)]*) //' "$t/stat" | awk '{print $12+$13}'; done | sort -rn | head -1)
+  echo "$rate $(python3 -c "import os; print(round($ticks / os.sysconf('SC_CLK_TCK') * 1e6 / $obs, 2))")"
+}
+
+# 1. Ingestion with rollups on and off: a warm-up run (discarded), then AB_PAIRS pairs in
+#    alternating order, each on a fresh data directory.
+rates_on=()
+rates_off=()
+run_ab() {  # on|off
+  local dir="$WORK/ab"
+  if [[ $1 == off ]]; then start_server "$dir" LANTERNE_ROLLUPS=off; else start_server "$dir"; fi
+  local r
+  r=$(loadgen "$AB_SECONDS")
+  stop_server
+  rm -rf "$dir"
+  echo "ingestion, rollups $1: observations/s and writer µs/observation: $r" >&2
+  if [[ $1 == off ]]; then rates_off+=("${r// /:}"); else rates_on+=("${r// /:}"); fi
+}
+run_ab on
+rates_on=()
+for ((i = 0; i < AB_PAIRS; i++)); do
+  if ((i % 2)); then run_ab on; run_ab off; else run_ab off; run_ab on; fi
+done
+python3 - "${rates_on[*]}" "${rates_off[*]}" <<'PY'
+import statistics, sys
+on = [tuple(map(float, x.split(":"))) for x in sys.argv[1].split()]
+off = [tuple(map(float, x.split(":"))) for x in sys.argv[2].split()]
+for name, runs in (("on", on), ("off", off)):
+    print(f"rollups {name}: observations/s " + ", ".join(f"{r:.0f}" for r, _ in runs) +
+          "; writer CPU µs/observation " + ", ".join(f"{c:.1f}" for _, c in runs))
+rate = statistics.median(r for r, _ in on) / statistics.median(r for r, _ in off)
+cpu = statistics.median(c for _, c in on) / statistics.median(c for _, c in off)
+print(f"throughput, median on / median off: {rate:.3f}")
+print(f"writer CPU per observation, median on / median off: {cpu:.3f}")
+PY
+
+# 2. Load, then time the dashboard.
+start_server "$WORK/data"
+load_start=$(date +%s.%N)
+loaded=0
+while ((loaded < OBS)); do
+  line=$("$LOADGEN" --url "$URL" --public-key $PK --secret-key $SK --connections 16 --duration 20)
+  n=$(sed -n 's/.*"observations":\([0-9]*\).*/\1/p' <<<"$line")
+  loaded=$((loaded + n))
+  echo "loaded $loaded observations" >&2
+done
+load_s=$(python3 -c "import time; print(round(time.time() - $load_start, 1))")
+# Scores: numeric and categorical, on loaded traces' ids are not needed for the rollups.
+python3 - "$URL" $PK $SK <<'PY'
+import base64, datetime, json, random, sys, urllib.request
+url, pk, sk = sys.argv[1:4]
+auth = "Basic " + base64.b64encode(f"{pk}:{sk}".encode()).decode()
+now = datetime.datetime.now(datetime.timezone.utc)
+for b in range(20):
+    batch = []
+    for i in range(500):
+        ts = (now - datetime.timedelta(minutes=random.randint(0, 600))).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        body = {"id": f"s{b}-{i}", "traceId": f"t{b}-{i}", "timestamp": ts}
+        if i % 3:
+            body.update(name=random.choice(["quality", "relevance"]), value=random.random(), dataType="NUMERIC")
+        else:
+            body.update(name="label", value=random.choice(["good", "bad", "neutral"]), dataType="CATEGORICAL")
+        batch.append({"id": f"e{b}-{i}", "type": "score-create", "timestamp": ts, "body": body})
+    req = urllib.request.Request(url + "/api/public/ingestion", data=json.dumps({"batch": batch}).encode(),
+                                 headers={"Authorization": auth, "Content-Type": "application/json"})
+    urllib.request.urlopen(req).read()
+PY
+stop_server
+start_server "$WORK/data"
+echo "loaded $loaded observations in ${load_s}s; data directory $(du -sh "$WORK/data" | cut -f1)"
+python3 "$ROOT/bench/dashboard_queries.py" "$URL" $PK $SK "$RUNS"

@@ -1,0 +1,55 @@
+#include "storage/sqlite/project_purge.h"
+
+#include "storage/sqlite/connection.h"
+
+namespace lanterne::sqlite {
+namespace {
+
+Status RunWithProject(sqlite3* db, const std::string& sql, const std::string& project_id) {
+  Statement s(db, sql);
+  if (!s.ok()) return Status::Internal("purge project: " + s.prepare_error());
+  s.Bind(1, std::string_view(project_id));
+  if (s.Step() != SQLITE_DONE) return StepError(db, "purge project");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status PurgeProjectData(sqlite3* db, const std::string& project_id) {
+  // The documents first: search_docs says which are the project's.
+  LANTERNE_RETURN_IF_ERROR(RunWithProject(
+      db,
+      "DELETE FROM search_text WHERE rowid IN (SELECT doc FROM search_docs WHERE project_id = ?1)",
+      project_id));
+  std::vector<std::string> tables;
+  {
+    Statement s(db,
+                "SELECT m.name FROM sqlite_master AS m, pragma_table_info(m.name) AS c WHERE "
+                "m.type = 'table' AND c.name = 'project_id' ORDER BY m.name");
+    if (!s.ok()) return Status::Internal("purge project: " + s.prepare_error());
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) tables.push_back(s.Text(0));
+    if (rc != SQLITE_DONE) return StepError(db, "list project tables");
+  }
+  for (const auto& table : tables) {
+    std::string quoted = "\"";
+    for (char c : table) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    quoted += '"';
+    LANTERNE_RETURN_IF_ERROR(
+        RunWithProject(db, "DELETE FROM " + quoted + " WHERE project_id = ?1", project_id));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> ProjectIdsOfOrganization(sqlite3* db, const std::string& org_id) {
+  Statement s(db, "SELECT id FROM projects WHERE org_id = ?1");
+  if (!s.ok()) return Status::Internal(s.prepare_error());
+  s.Bind(1, std::string_view(org_id));
+  std::vector<std::string> ids;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) ids.push_back(s.Text(0));
+  if (rc != SQLITE_DONE) return StepError(db, "list projects of organization");
+  return ids;
+}
+
+}  // namespace lanterne::sqlite

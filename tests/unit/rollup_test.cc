@@ -1,0 +1,513 @@
+// Rollups (storage/sqlite/rollup_rows.h) against a full recomputation from the raw rows
+// after randomized ingestion, and the sketch's accuracy (domain/sketch.h).
+#include "domain/rollup.h"
+
+#include <algorithm>
+#include <cmath>
+#include <future>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "temp_dir.h"
+
+#include "api/metrics_query.h"
+#include "domain/sketch.h"
+#include "ingest/batch_decoder.h"
+#include "ingest/write_pipeline.h"
+#include "storage/sqlite/rollup_rows.h"
+#include "storage/store.h"
+
+namespace lanterne {
+namespace {
+
+constexpr int64_t kT0 = 1'710'498'600'000'000;  // 2024-03-15T10:30:00Z
+constexpr int64_t kSecond = 1'000'000;
+
+// Linear interpolation between the ranks around q·(n−1) (ClickHouse's and numpy's
+// definition), and how far a sketch with 1% relative accuracy may be from it: 1% of the
+// larger of the two values it interpolates.
+struct Exact {
+  double value;
+  double tolerance;
+};
+Exact ExactQuantile(std::vector<double> values, double q) {
+  std::sort(values.begin(), values.end());
+  const double position = q * static_cast<double>(values.size() - 1);
+  const size_t lower = static_cast<size_t>(std::floor(position));
+  const size_t upper = std::min(lower + 1, values.size() - 1);
+  const double value =
+      values[lower] + (position - static_cast<double>(lower)) * (values[upper] - values[lower]);
+  return {value, 0.01 * std::max(std::fabs(values[lower]), std::fabs(values[upper])) + 1e-9};
+}
+
+TEST(Sketch, QuantilesWithinOnePercentOfExact) {
+  std::mt19937_64 rng(7);
+  std::lognormal_distribution<double> latency(6.0, 1.5);  // ms: ~400 median, long tail
+  std::normal_distribution<double> score(0.2, 3.0);       // both signs
+  for (int trial = 0; trial < 20; ++trial) {
+    std::vector<double> values;
+    Sketch sketch;
+    const int n = 1 + static_cast<int>(rng() % 20000);
+    for (int i = 0; i < n; ++i) {
+      double v = trial % 2 ? latency(rng) : score(rng);
+      values.push_back(v);
+      sketch.Add(v);
+    }
+    for (double q : {0.0, 0.01, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1.0}) {
+      Exact exact = ExactQuantile(values, q);
+      double estimate = *sketch.Quantile(q);
+      EXPECT_LE(std::fabs(estimate - exact.value), exact.tolerance)
+          << "trial " << trial << " q " << q << " exact " << exact.value << " estimate "
+          << estimate;
+    }
+  }
+}
+
+TEST(Sketch, SmallSamplesInterpolateBetweenRanks) {
+  Sketch sketch;
+  for (double v : {500.0, 600.0, 700.0}) sketch.Add(v);
+  EXPECT_NEAR(*sketch.Quantile(0.5), 600.0, 6.0);
+  EXPECT_NEAR(*sketch.Quantile(0.99), 698.0, 7.0);
+  EXPECT_NEAR(*sketch.Quantile(0.25), 550.0, 6.0);
+  EXPECT_NEAR(*sketch.Quantile(1.0), 700.0, 7.0);
+  EXPECT_NEAR(*sketch.Quantile(0.0), 500.0, 5.0);
+}
+
+TEST(Sketch, RemovingWhatWasAddedRestoresItExactly) {
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> any(-1000, 1000);
+  Sketch base, changed;
+  std::vector<double> extra;
+  for (int i = 0; i < 500; ++i) base.Add(any(rng));
+  changed = base;
+  for (int i = 0; i < 300; ++i) extra.push_back(any(rng));
+  for (double v : extra) changed.Add(v);
+  EXPECT_NE(changed, base);
+  for (double v : extra) changed.Add(v, -1);
+  EXPECT_EQ(changed, base);
+  EXPECT_EQ(changed.Encode(), base.Encode());
+  Sketch decoded;
+  ASSERT_TRUE(Sketch::Decode(base.Encode(), &decoded));
+  EXPECT_EQ(decoded, base);
+  EXPECT_FALSE(Sketch::Decode("\xff", &decoded));
+}
+
+TEST(RollupValues, EncodeDecodeAndZero) {
+  RollupValues v = RollupValues::For(RollupTable::kObservations);
+  EXPECT_TRUE(v.IsZero());
+  v.sums[obs_sum::kCount] = 3;
+  v.sketches[obs_sum::kLatencySketch].Add(12.5);
+  RollupValues decoded;
+  ASSERT_TRUE(RollupValues::Decode(v.Encode(), &decoded));
+  EXPECT_EQ(decoded, v);
+  decoded.Add(v, -1);
+  EXPECT_TRUE(decoded.IsZero());
+  RollupKey key = {std::string("a"), std::nullopt, std::string("")};
+  RollupKey back;
+  ASSERT_TRUE(DecodeRollupKey(EncodeRollupKey(key), &back));
+  EXPECT_EQ(back, key);
+}
+
+// Randomized ingestion through the real write pipeline.
+class RandomWorkload {
+ public:
+  explicit RandomWorkload(uint64_t seed) : rng_(seed) {}
+
+  std::string Pick(const std::vector<std::string>& from) { return from[rng_() % from.size()]; }
+  int64_t Time() {
+    return kT0 + static_cast<int64_t>(rng_() % (3 * 86400)) * kSecond - 86400 * kSecond;
+  }
+  bool Chance(int percent) { return static_cast<int>(rng_() % 100) < percent; }
+
+  IngestEvent Trace(const std::string& id) {
+    IngestEvent e;
+    e.kind = EventKind::kTrace;
+    e.timestamp_us = Time();
+    e.trace.id = id;
+    if (Chance(70)) e.trace.timestamp_us = Time();
+    if (Chance(70)) e.trace.name.Set(Pick({"chat", "rag", "agent"}));
+    if (Chance(50)) e.trace.user_id.Set(Pick({"u1", "u2", "u3"}));
+    if (Chance(30)) e.trace.release.Set(Pick({"r1", "r2"}));
+    if (Chance(30)) e.trace.version.Set(Pick({"v1", "v2"}));
+    if (Chance(40)) e.trace.tags = {Pick({"a", "b", "c"})};
+    if (Chance(30)) e.trace.environment = Pick({"default", "prod"});
+    return e;
+  }
+
+  IngestEvent Observation(const std::string& id, const std::vector<std::string>& traces) {
+    IngestEvent e;
+    e.kind = EventKind::kObservation;
+    e.timestamp_us = Time();
+    ObservationPatch& p = e.observation;
+    p.id = id;
+    p.is_update = Chance(40);
+    p.type = Chance(60) ? ObservationType::kGeneration : ObservationType::kSpan;
+    if (Chance(70)) p.trace_id = Pick(traces);
+    int64_t start = Time();
+    if (Chance(70)) p.start_time_us = start;
+    if (Chance(60)) p.end_time_us = start + static_cast<int64_t>(rng_() % 5000000);
+    if (Chance(30)) p.completion_start_time_us = start + static_cast<int64_t>(rng_() % 900000);
+    if (Chance(50)) p.name.Set(Pick({"llm", "retrieve", "tool"}));
+    if (Chance(50)) p.model.Set(Pick({"gpt-4o", "claude-3", "gpt-4o-mini"}));
+    if (Chance(20))
+      p.level.Set(Pick({"ERROR", "WARNING", "DEFAULT"}) == "ERROR" ? Level::kError
+                                                                   : Level::kWarning);
+    if (Chance(40)) {
+      p.usage_details = {{"input", static_cast<int64_t>(rng_() % 1000)},
+                         {"output", static_cast<int64_t>(rng_() % 500)}};
+      if (Chance(30)) p.usage_details["input_cached_tokens"] = static_cast<int64_t>(rng_() % 100);
+      if (Chance(20)) p.usage_details["output_reasoning"] = static_cast<int64_t>(rng_() % 100);
+      int64_t total = 0;
+      for (const auto& [k, v] : p.usage_details) total += v;
+      p.usage_details["total"] = total;
+    }
+    if (Chance(40)) {
+      p.cost_details = {{"input", static_cast<double>(rng_() % 1000) * 1.7e-6},
+                        {"output", static_cast<double>(rng_() % 1000) * 3.1e-6}};
+    }
+    if (Chance(20)) p.environment = Pick({"default", "prod"});
+    if (Chance(20)) p.version = Pick({"ov1", "ov2"});
+    return e;
+  }
+
+  IngestEvent Score(const std::string& id, const std::vector<std::string>& traces) {
+    IngestEvent e;
+    e.kind = EventKind::kScore;
+    e.timestamp_us = Time();
+    ScoreRecord& s = e.score;
+    s.id = id;
+    s.timestamp_us = Time();
+    s.name = Pick({"quality", "toxicity", "label"});
+    s.source = Pick({"API", "EVAL"});
+    int kind = static_cast<int>(rng_() % 3);
+    if (kind == 0) {
+      s.data_type = ScoreDataType::kNumeric;
+      s.value = static_cast<double>(static_cast<int>(rng_() % 2000) - 1000) / 37.0;
+    } else if (kind == 1) {
+      s.data_type = ScoreDataType::kCategorical;
+      s.string_value = Pick({"good", "bad", "meh"});
+    } else {
+      s.data_type = ScoreDataType::kBoolean;
+      s.value = static_cast<double>(rng_() % 2);
+      s.string_value = s.value ? "True" : "False";
+    }
+    if (Chance(80)) s.trace_id = Pick(traces);
+    if (Chance(20)) s.environment = "prod";
+    return e;
+  }
+
+  uint64_t Next() { return rng_(); }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+using Expected = std::map<sqlite::StoredRollupKey, RollupValues>;
+
+void Add(Expected& expected, const Contribution& c, const std::string& project) {
+  for (RollupGrain grain : {RollupGrain::kHour, RollupGrain::kDay}) {
+    sqlite::StoredRollupKey key{c.table, project, grain, BucketStart(c.time_us, grain),
+                                EncodeRollupKey(c.key)};
+    auto it = expected.find(key);
+    if (it == expected.end()) it = expected.emplace(key, RollupValues::For(c.table)).first;
+    it->second.Add(c.values);
+  }
+}
+
+// What the rollups must hold: every stored record's contribution, read back through the
+// store's ordinary reads.
+Expected Recompute(Store& store, const std::vector<std::string>& projects) {
+  Expected expected;
+  for (const auto& project : projects) {
+    ObservationQuery oq;
+    oq.page.limit = 1'000'000;
+    auto observations = store.ListObservations(project, oq);
+    EXPECT_TRUE(observations.ok());
+    std::map<std::string, TraceAggregate> aggregates;
+    for (const auto& o : observations->items) {
+      Add(expected, ObservationContribution(o), project);
+      AddToTraceAggregate(aggregates[o.trace_id], o.start_time_us, o.end_time_us, o.total_cost(),
+                          o.total_tokens());
+    }
+    TraceQuery tq;
+    tq.page.limit = 1'000'000;
+    auto traces = store.ListTraces(project, tq);
+    EXPECT_TRUE(traces.ok());
+    for (const auto& t : traces->items) {
+      for (const auto& c : TraceContributions(TraceDimsOf(t), aggregates[t.id])) {
+        Add(expected, c, project);
+      }
+    }
+    ScoreQuery sq;
+    sq.page.limit = 1'000'000;
+    auto scores = store.ListScores(project, sq);
+    EXPECT_TRUE(scores.ok());
+    for (const auto& s : scores->items) Add(expected, ScoreContribution(s), project);
+  }
+  for (auto it = expected.begin(); it != expected.end();) {
+    it = it->second.IsZero() ? expected.erase(it) : std::next(it);
+  }
+  return expected;
+}
+
+Expected Stored(const std::string& dir) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2((dir + "/lanterne.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  auto rows = sqlite::ReadAllRollups(db);
+  sqlite3_close(db);
+  EXPECT_TRUE(rows.ok()) << rows.status().message();
+  return rows.ok() ? *rows : Expected{};
+}
+
+std::string Describe(const Expected& rows) {
+  std::string out;
+  for (const auto& [k, v] : rows) {
+    out += std::string(RollupTableName(k.table)) + " " + k.project_id + " g" +
+           std::to_string(static_cast<int>(k.grain)) + " " + std::to_string(k.bucket_us) + " [";
+    for (auto s : v.sums) out += std::to_string(s) + ",";
+    out += "]\n";
+  }
+  return out;
+}
+
+void ExpectSame(const Expected& stored, const Expected& expected) {
+  EXPECT_EQ(stored.size(), expected.size());
+  int shown = 0;
+  for (const auto& [k, v] : expected) {
+    auto it = stored.find(k);
+    if (it == stored.end()) {
+      if (shown++ < 5) ADD_FAILURE() << "missing rollup row: " << Describe({{k, v}});
+      continue;
+    }
+    if (!(it->second == v) && shown++ < 5) {
+      ADD_FAILURE() << "rollup row differs.\nexpected " << Describe({{k, v}}) << "stored   "
+                    << Describe({{k, it->second}});
+    }
+  }
+  for (const auto& [k, v] : stored) {
+    if (!expected.count(k) && shown++ < 5)
+      ADD_FAILURE() << "extra rollup row: " << Describe({{k, v}});
+  }
+}
+
+TEST(Rollups, EqualFullRecomputationAfterRandomizedIngestion) {
+  for (uint64_t seed : {1u, 2u, 3u}) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    TempDir dir;
+    SqliteOptions options;
+    options.id_merge_rows = 64;  // exercise the on-disk id indexes too
+    options.search_index_interval_ms = 0;
+    auto opened = OpenSqliteStore(dir.path(), options);
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    auto store = std::move(opened).value();
+    RandomWorkload w(seed);
+    const std::vector<std::string> projects = {"p1", "p2"};
+    std::vector<std::string> traces, observations, scores;
+    for (int i = 0; i < 25; ++i) traces.push_back("t" + std::to_string(i));
+    for (int i = 0; i < 70; ++i) observations.push_back("o" + std::to_string(i));
+    for (int i = 0; i < 30; ++i) scores.push_back("s" + std::to_string(i));
+    {
+      WritePipeline pipeline(*store, WritePipelineOptions{});
+      for (int round = 0; round < 120; ++round) {
+        // A few requests at once, so that one commit merges several of them.
+        std::vector<std::future<Status>> inflight;
+        const int requests = 1 + static_cast<int>(w.Next() % 3);
+        for (int r = 0; r < requests; ++r) {
+          const std::string project = projects[w.Next() % 2];
+          const uint64_t op = w.Next() % 100;
+          if (op < 6) {
+            std::vector<std::string> ids = {w.Pick(traces)};
+            if (w.Chance(30)) ids.push_back(w.Pick(traces));
+            inflight.push_back(std::async(std::launch::async, [&pipeline, project, ids] {
+              return pipeline.SubmitWrite([project, ids](WriteTxn& txn) -> Status {
+                auto deleted = txn.DeleteTraces(project, ids);
+                return deleted.ok() ? Status::Ok() : deleted.status();
+              });
+            }));
+            continue;
+          }
+          if (op < 9) {
+            std::string id = w.Pick(scores);
+            inflight.push_back(std::async(std::launch::async, [&pipeline, project, id] {
+              return pipeline.SubmitWrite([project, id](WriteTxn& txn) -> Status {
+                auto deleted = txn.DeleteScore(project, id);
+                return deleted.ok() ? Status::Ok() : deleted.status();
+              });
+            }));
+            continue;
+          }
+          std::vector<IngestEvent> batch;
+          const int events = 1 + static_cast<int>(w.Next() % 12);
+          for (int e = 0; e < events; ++e) {
+            const uint64_t kind = w.Next() % 10;
+            if (kind < 3) {
+              batch.push_back(w.Trace(w.Pick(traces)));
+            } else if (kind < 8) {
+              batch.push_back(w.Observation(w.Pick(observations), traces));
+            } else {
+              batch.push_back(w.Score(w.Pick(scores), traces));
+            }
+          }
+          const bool resend = w.Chance(15);
+          inflight.push_back(
+              std::async(std::launch::async, [&pipeline, project, batch, resend]() mutable {
+                Status s = pipeline.Submit(project, batch);
+                if (s.ok() && resend) s = pipeline.Submit(project, batch);  // an SDK retry
+                return s;
+              }));
+        }
+        for (auto& f : inflight) ASSERT_TRUE(f.get().ok());
+        if (round % 40 == 39) ExpectSame(Stored(dir.path()), Recompute(*store, projects));
+      }
+    }
+    ExpectSame(Stored(dir.path()), Recompute(*store, projects));
+    // Reopening keeps them (nothing rebuilt, nothing lost).
+    store.reset();
+    opened = OpenSqliteStore(dir.path(), options);
+    ASSERT_TRUE(opened.ok());
+    store = std::move(opened).value();
+    ExpectSame(Stored(dir.path()), Recompute(*store, projects));
+  }
+}
+
+TEST(Rollups, RebuiltFromRawRowsWhenMissing) {
+  TempDir dir;
+  SqliteOptions options;
+  options.search_index_interval_ms = 0;
+  auto store = std::move(OpenSqliteStore(dir.path(), options)).value();
+  RandomWorkload w(11);
+  std::vector<std::string> traces = {"t1", "t2", "t3"};
+  {
+    WritePipeline pipeline(*store, WritePipelineOptions{});
+    std::vector<IngestEvent> batch;
+    for (const auto& t : traces) batch.push_back(w.Trace(t));
+    for (int i = 0; i < 20; ++i) batch.push_back(w.Observation("o" + std::to_string(i), traces));
+    for (int i = 0; i < 5; ++i) batch.push_back(w.Score("s" + std::to_string(i), traces));
+    ASSERT_TRUE(pipeline.Submit("p1", batch).ok());
+  }
+  const Expected before = Stored(dir.path());
+  ASSERT_FALSE(before.empty());
+  store.reset();
+  {  // As a store from before rollups: no rows, mark 0.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() + "/lanterne.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DELETE FROM rollup_observations; DELETE FROM rollup_traces; DELETE "
+                           "FROM rollup_trace_users; DELETE FROM rollup_scores; DELETE FROM "
+                           "rollup_trace_state; UPDATE index_watermarks SET seq = 0 WHERE name = "
+                           "'rollups';",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  store = std::move(OpenSqliteStore(dir.path(), options)).value();
+  EXPECT_EQ(Stored(dir.path()), before);
+  ExpectSame(Stored(dir.path()), Recompute(*store, {"p1"}));
+}
+
+// The same query answered from rollups and from raw rows gives the same JSON (sums, counts
+// and percentiles: the raw values land in the same sketch buckets).
+TEST(MetricsQuery, RollupsAndRawRowsAgree) {
+  TempDir dir;
+  SqliteOptions options;
+  options.search_index_interval_ms = 0;
+  auto store = std::move(OpenSqliteStore(dir.path(), options)).value();
+  RandomWorkload w(5);
+  std::vector<std::string> traces;
+  for (int i = 0; i < 10; ++i) traces.push_back("t" + std::to_string(i));
+  {
+    WritePipeline pipeline(*store, WritePipelineOptions{});
+    for (int round = 0; round < 20; ++round) {
+      std::vector<IngestEvent> batch;
+      for (int i = 0; i < 10; ++i) batch.push_back(w.Trace(w.Pick(traces)));
+      for (int i = 0; i < 30; ++i)
+        batch.push_back(w.Observation("o" + std::to_string(w.Next() % 200), traces));
+      for (int i = 0; i < 10; ++i)
+        batch.push_back(w.Score("s" + std::to_string(w.Next() % 50), traces));
+      ASSERT_TRUE(pipeline.Submit("p1", batch).ok());
+    }
+  }
+  const std::string range =
+      R"("fromTimestamp":"2024-03-10T00:00:00.000Z","toTimestamp":"2024-03-20T00:00:00.000Z")";
+  struct Case {
+    std::string view, body, forcing_filter;
+  };
+  const std::vector<Case> cases = {
+      {"observations",
+       R"("dimensions":[{"field":"providedModelName"},{"field":"level"}],"metrics":[{"measure":"count","aggregation":"count"},{"measure":"totalCost","aggregation":"sum"},{"measure":"inputTokens","aggregation":"sum"},{"measure":"latency","aggregation":"p95"},{"measure":"timeToFirstToken","aggregation":"avg"}],"timeDimension":{"granularity":"hour"})",
+       R"({"column":"userId","operator":"none of","value":["nobody"],"type":"stringOptions"})"},
+      {"traces",
+       R"("dimensions":[{"field":"name"}],"metrics":[{"measure":"count","aggregation":"count"},{"measure":"totalCost","aggregation":"sum"},{"measure":"latency","aggregation":"p50"},{"measure":"totalTokens","aggregation":"avg"}],"timeDimension":{"granularity":"day"})",
+       // No trace here has a session: "is null" keeps them all, and only raw rows know it.
+       R"({"column":"sessionId","operator":"is null","type":"null"})"},
+      {"scores-numeric",
+       R"("dimensions":[{"field":"name"}],"metrics":[{"measure":"value","aggregation":"avg"},{"measure":"value","aggregation":"p90"}])",
+       R"({"column":"userId","operator":"none of","value":["nobody"],"type":"stringOptions"})"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.view);
+    const std::string head = R"({"view":")" + c.view + R"(",)" + c.body + "," + range;
+    auto rollup_query = ParseMetricsQuery(head + R"(,"filters":[]})", false);
+    ASSERT_TRUE(rollup_query.ok()) << rollup_query.status().message();
+    MetricsPlan rollup_plan, raw_plan;
+    auto from_rollups = RunMetricsQuery(*store, "p1", *rollup_query, &rollup_plan);
+    ASSERT_TRUE(from_rollups.ok()) << from_rollups.status().message();
+    EXPECT_TRUE(rollup_plan.from_rollups);
+    EXPECT_EQ(rollup_plan.raw_rows, 0u);
+    EXPECT_GT(rollup_plan.rollup_rows, 0u);
+    auto raw_query = ParseMetricsQuery(head + R"(,"filters":[)" + c.forcing_filter + "]}", false);
+    ASSERT_TRUE(raw_query.ok()) << raw_query.status().message();
+    auto from_raw = RunMetricsQuery(*store, "p1", *raw_query, &raw_plan);
+    ASSERT_TRUE(from_raw.ok()) << from_raw.status().message();
+    EXPECT_FALSE(raw_plan.from_rollups);
+    EXPECT_GT(raw_plan.raw_rows, 0u);
+    EXPECT_EQ(*from_raw, *from_rollups);
+  }
+}
+
+TEST(MetricsQuery, BadInputNamesTheField) {
+  const std::string range =
+      R"("fromTimestamp":"2024-03-10T00:00:00Z","toTimestamp":"2024-03-11T00:00:00Z")";
+  auto message = [](const Result<MetricsQuery>& r) {
+    return r.ok() ? std::string() : r.status().message();
+  };
+  EXPECT_NE(message(ParseMetricsQuery(R"({"view":"observations","metrics":[]})", false))
+                .find("fromTimestamp"),
+            std::string::npos);
+  EXPECT_NE(message(ParseMetricsQuery(R"({"view":"nope",)" + range + "}", false)).find("view"),
+            std::string::npos);
+  EXPECT_NE(message(ParseMetricsQuery(R"({"view":"traces",)" + range + "}", true)).find("v2"),
+            std::string::npos);
+  EXPECT_NE(
+      message(ParseMetricsQuery(
+                  R"({"view":"traces","dimensions":[{"field":"model"}],)" + range + "}", false))
+          .find("'model'"),
+      std::string::npos);
+  EXPECT_NE(
+      message(ParseMetricsQuery(
+                  R"({"view":"traces","metrics":[{"measure":"count","aggregation":"uniq"}],)" +
+                      range + "}",
+                  false))
+          .find("aggregation"),
+      std::string::npos);
+  EXPECT_NE(
+      message(
+          ParseMetricsQuery(
+              R"({"view":"traces","fromTimestamp":"2024-03-11T00:00:00Z","toTimestamp":"2024-03-10T00:00:00Z"})",
+              false))
+          .find("before"),
+      std::string::npos);
+  auto ok = ParseMetricsQuery(
+      R"({"view":"observations","timeDimension":{"granularity":"auto"},)" + range + "}", false);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->granularity, std::optional<std::string>("hour"));
+}
+
+}  // namespace
+}  // namespace lanterne
