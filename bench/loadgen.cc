@@ -14,7 +14,12 @@
 // Usage:
 //   lanterne-loadgen --url http://127.0.0.1:3000 --public-key pk --secret-key sk
 //                    [--connections 32] [--duration 10] [--traces-per-batch 4]
-//                    [--rate 0] [--pool 8] [--otlp]
+//                    [--rate 0] [--pool 8] [--otlp] [--spread-days 0] [--variety]
+//
+// --spread-days D stamps each request up to D days in the past (uniformly), so that a load
+// fills a month of dashboards instead of one hour; --variety draws each trace's name,
+// environment, release, model and guardrail level from small sets, as a project with
+// several features and models would send.
 
 #include <algorithm>
 #include <atomic>
@@ -75,6 +80,8 @@ struct Options {
   // GET this path (e.g. a prompt fetch) instead of posting batches; a 200 counts as one
   // success in "observations".
   std::string get_path;
+  int64_t spread_ms = 0;  // each request's timestamps moved back by up to this much
+  bool variety = false;   // names, environments, releases, models and levels drawn per trace
 };
 
 [[noreturn]] void Usage(const char* why) {
@@ -82,7 +89,7 @@ struct Options {
                "lanterne-loadgen: %s\n"
                "usage: lanterne-loadgen --url http://HOST:PORT --public-key PK --secret-key SK\n"
                "       [--connections C] [--duration S] [--traces-per-batch T] [--rate R]"
-               " [--pool P] [--otlp | --get PATH]\n",
+               " [--pool P] [--otlp | --get PATH] [--spread-days D] [--variety]\n",
                why);
   std::exit(2);
 }
@@ -116,6 +123,10 @@ Options ParseArgs(int argc, char** argv) {
       o.otlp = true;
     } else if (a == "--get") {
       o.get_path = value();
+    } else if (a == "--spread-days") {
+      o.spread_ms = static_cast<int64_t>(std::atof(value().c_str()) * 86400000.0);
+    } else if (a == "--variety") {
+      o.variety = true;
     } else {
       Usage("unknown argument");
     }
@@ -136,7 +147,7 @@ Options ParseArgs(int argc, char** argv) {
   }
   if (o.host.empty() || o.public_key.empty() || o.secret_key.empty()) Usage("missing option");
   if (o.connections < 1 || o.duration_s <= 0 || o.traces_per_batch < 1 || o.rate < 0 ||
-      o.pool < 1) {
+      o.pool < 1 || o.spread_ms < 0) {
     Usage("bad value");
   }
   return o;
@@ -269,7 +280,42 @@ class TemplateBuilder {
 // One trace of a retrieval-augmented answer: trace-create, a retrieval span,
 // an embedding generation, a rerank span, the LLM generation, a guardrail
 // event, and the span-update that ends the rerank span.
-void AppendTrace(TemplateBuilder& b, Rng& rng, int session_group, bool first) {
+struct TraceShape {
+  std::string name = "rag-query";
+  std::string environment = "production";
+  std::string release = "v1.4.2";
+  std::string model = "gpt-4o";
+  std::string guardrail_level = "DEFAULT";
+};
+
+// With --variety, what a project with a few features, two environments and several
+// models sends; repeated entries make some values common and others rare.
+TraceShape DrawShape(Rng& rng, bool variety) {
+  TraceShape s;
+  if (!variety) return s;
+  static constexpr const char* kNames[] = {"rag-query", "rag-query", "chat",     "chat",
+                                           "summarize", "classify",  "agent-run"};
+  static constexpr const char* kModels[] = {"gpt-4o",
+                                            "gpt-4o",
+                                            "gpt-4o-mini",
+                                            "gpt-4o-mini",
+                                            "gpt-4.1-mini",
+                                            "claude-3-5-sonnet-20241022",
+                                            "claude-3-5-haiku-20241022",
+                                            "gemini-1.5-pro",
+                                            "mistral-large-latest",
+                                            "deepseek-chat"};
+  s.name = kNames[rng.Below(std::size(kNames))];
+  s.environment = rng.Below(4) ? "production" : "staging";
+  s.release = rng.Below(3) ? "v1.4.2" : "v1.5.0";
+  s.model = kModels[rng.Below(std::size(kModels))];
+  const uint64_t level = rng.Below(100);
+  s.guardrail_level = level < 3 ? "ERROR" : level < 10 ? "WARNING" : "DEFAULT";
+  return s;
+}
+
+void AppendTrace(TemplateBuilder& b, Rng& rng, int session_group, bool first,
+                 const TraceShape& shape) {
   const int trace = b.Group(IdKind::kEntity);
   const int retrieval = b.Group(IdKind::kEntity);
   const int embed = b.Group(IdKind::kEntity);
@@ -287,9 +333,10 @@ void AppendTrace(TemplateBuilder& b, Rng& rng, int session_group, bool first) {
 
   envelope(IdKind::kTraceEnvelope, "trace-create", 2990);
   b.Raw("\"id\":\"").Id(trace).Raw("\",\"timestamp\":\"").Time(3000);
-  b.Raw("\",\"name\":\"rag-query\",\"userId\":\"").Raw(user);
+  b.Raw("\",\"name\":\"").Raw(shape.name).Raw("\",\"userId\":\"").Raw(user);
   b.Raw("\",\"sessionId\":\"").Id(session_group);
-  b.Raw("\",\"release\":\"v1.4.2\",\"environment\":\"production\"");
+  b.Raw("\",\"release\":\"").Raw(shape.release);
+  b.Raw("\",\"environment\":\"").Raw(shape.environment).Raw("\"");
   b.Raw(",\"tags\":[\"rag\",\"support\",\"eu\"]");
   b.Raw(",\"metadata\":{\"app\":\"support-bot\",\"region\":\"eu-west-1\",\"experiment\":\"B\"");
   b.Raw(",\"tenant\":\"acme\",\"channel\":\"web\"}");
@@ -299,7 +346,11 @@ void AppendTrace(TemplateBuilder& b, Rng& rng, int session_group, bool first) {
   envelope(IdKind::kObservationEnvelope, "span-create", 2980);
   b.Raw("\"id\":\"").Id(retrieval).Raw("\",\"traceId\":\"").Id(trace);
   b.Raw("\",\"name\":\"retrieve-documents\",\"startTime\":\"").Time(2980);
-  b.Raw("\",\"endTime\":\"").Time(2700).Raw("\",\"environment\":\"production\"");
+  b.Raw("\",\"endTime\":\"")
+      .Time(2700)
+      .Raw("\",\"environment\":\"")
+      .Raw(shape.environment)
+      .Raw("\"");
   b.Raw(",\"metadata\":{\"index\":\"kb-v3\",\"topK\":8}");
   b.Raw(",\"input\":{\"query\":\"").Text(rng, 1000).Raw("\"},\"output\":{\"documents\":[");
   for (int i = 0; i < 3; ++i) {
@@ -313,7 +364,11 @@ void AppendTrace(TemplateBuilder& b, Rng& rng, int session_group, bool first) {
   b.Raw("\"id\":\"").Id(embed).Raw("\",\"traceId\":\"").Id(trace);
   b.Raw("\",\"parentObservationId\":\"").Id(retrieval);
   b.Raw("\",\"name\":\"embed-query\",\"startTime\":\"").Time(2970);
-  b.Raw("\",\"endTime\":\"").Time(2900).Raw("\",\"environment\":\"production\"");
+  b.Raw("\",\"endTime\":\"")
+      .Time(2900)
+      .Raw("\",\"environment\":\"")
+      .Raw(shape.environment)
+      .Raw("\"");
   b.Raw(",\"model\":\"text-embedding-3-small\",\"input\":\"").Text(rng, 1000);
   b.Raw("\",\"output\":{\"embedding\":[");
   for (int i = 0; i < 120; ++i) {
@@ -330,14 +385,16 @@ void AppendTrace(TemplateBuilder& b, Rng& rng, int session_group, bool first) {
   b.Raw("\"id\":\"").Id(rerank).Raw("\",\"traceId\":\"").Id(trace);
   b.Raw("\",\"parentObservationId\":\"").Id(retrieval);
   b.Raw("\",\"name\":\"rerank\",\"startTime\":\"").Time(2690);
-  b.Raw("\",\"environment\":\"production\",\"metadata\":{\"reranker\":\"cross-encoder-v2\"}");
+  b.Raw("\",\"environment\":\"").Raw(shape.environment);
+  b.Raw("\",\"metadata\":{\"reranker\":\"cross-encoder-v2\"}");
   b.Raw(",\"input\":{\"query\":\"").Text(rng, 1000).Raw("\",\"candidates\":8}}}");
 
   envelope(IdKind::kObservationEnvelope, "generation-create", 2400);
   b.Raw("\"id\":\"").Id(llm).Raw("\",\"traceId\":\"").Id(trace);
   b.Raw("\",\"name\":\"llm-answer\",\"startTime\":\"").Time(2500);
   b.Raw("\",\"completionStartTime\":\"").Time(1900).Raw("\",\"endTime\":\"").Time(400);
-  b.Raw("\",\"environment\":\"production\",\"model\":\"gpt-4o\"");
+  b.Raw("\",\"environment\":\"").Raw(shape.environment);
+  b.Raw("\",\"model\":\"").Raw(shape.model).Raw("\"");
   b.Raw(",\"modelParameters\":{\"temperature\":0.2,\"max_tokens\":512,\"top_p\":1}");
   b.Raw(",\"input\":[{\"role\":\"system\",\"content\":\"").Text(rng, 300);
   b.Raw("\"},{\"role\":\"user\",\"content\":\"").Text(rng, 700);
@@ -351,7 +408,8 @@ void AppendTrace(TemplateBuilder& b, Rng& rng, int session_group, bool first) {
   b.Raw("\"id\":\"").Id(event).Raw("\",\"traceId\":\"").Id(trace);
   b.Raw("\",\"parentObservationId\":\"").Id(llm);
   b.Raw("\",\"name\":\"guardrail-check\",\"startTime\":\"").Time(380);
-  b.Raw("\",\"environment\":\"production\",\"level\":\"DEFAULT\"");
+  b.Raw("\",\"environment\":\"").Raw(shape.environment);
+  b.Raw("\",\"level\":\"").Raw(shape.guardrail_level).Raw("\"");
   b.Raw(",\"input\":{\"text\":\"").Text(rng, 1000);
   b.Raw("\"},\"output\":{\"verdict\":\"pass\",\"details\":\"").Text(rng, 1000).Raw("\"}}}");
 
@@ -364,11 +422,11 @@ void AppendTrace(TemplateBuilder& b, Rng& rng, int session_group, bool first) {
   b.Raw("],\"summary\":\"").Text(rng, 1000).Raw("\"}}}");
 }
 
-Template BuildTemplate(Rng& rng, int traces) {
+Template BuildTemplate(Rng& rng, int traces, bool variety) {
   TemplateBuilder b;
   const int session = b.Group(IdKind::kEntity);
   b.Raw("{\"batch\":[");
-  for (int i = 0; i < traces; ++i) AppendTrace(b, rng, session, i == 0);
+  for (int i = 0; i < traces; ++i) AppendTrace(b, rng, session, i == 0, DrawShape(rng, variety));
   b.Raw("],\"metadata\":{\"batch_size\":").Raw(std::to_string(traces * kEventsPerTrace));
   b.Raw(",\"sdk_name\":\"lanterne-loadgen\",\"sdk_version\":\"0.1.0\",\"sdk_integration\":");
   b.Raw("\"DEFAULT\",\"sdk_variant\":\"lanterne-loadgen\"}}");
@@ -376,9 +434,10 @@ Template BuildTemplate(Rng& rng, int traces) {
 }
 
 // Writes fresh ids and timestamps into `t.body`.
-void Patch(Template& t, Rng& rng, std::vector<uint32_t>& first_offset) {
+void Patch(Template& t, Rng& rng, std::vector<uint32_t>& first_offset, int64_t spread_ms) {
   first_offset.assign(t.groups.size(), UINT32_MAX);
-  const int64_t now = NowMs();
+  const int64_t now =
+      NowMs() - (spread_ms > 0 ? static_cast<int64_t>(rng.Below(uint64_t(spread_ms))) : 0);
   char* body = t.body.data();
   for (const Slot& s : t.slots) {
     char* at = body + s.offset;
@@ -561,7 +620,7 @@ void Worker(Shared& shared, int index, Stats& stats, std::atomic<int>& fd, std::
     if (o.otlp) {
       otlp_pool.push_back(lanterne::bench::BuildOtlpTemplate(text_rng, o.traces_per_batch));
     } else {
-      pool.push_back(BuildTemplate(text_rng, o.traces_per_batch));
+      pool.push_back(BuildTemplate(text_rng, o.traces_per_batch, o.variety));
     }
   }
   std::vector<uint32_t> scratch;
@@ -631,7 +690,7 @@ void Worker(Shared& shared, int index, Stats& stats, std::atomic<int>& fd, std::
       spans = t.spans;
     } else {
       Template& t = pool[slot++ % pool.size()];
-      Patch(t, id_rng, scratch);
+      Patch(t, id_rng, scratch, o.spread_ms);
       body = &t.body;
     }
     const size_t body_size = body->size();

@@ -127,6 +127,15 @@ test('the home dashboard shows the totals; a filter narrows them and links to th
   assert.deepEqual(nameRows, ['rag-answer3', 'chat2']);
   await page.getByTestId('chart-volume').locator('svg').waitFor();
   await page.getByTestId('chart-cost').getByText('gpt-4o').first().waitFor();
+  // Score distributions: five "quality" values (0.5 three times, 1 twice) in ten bins.
+  const dist = page.getByTestId('chart-score-distributions').getByTestId('histogram');
+  await dist.first().waitFor();
+  assert.equal((await dist.locator('.histogram-title').textContent()).replace(/\s+/g, ' ').trim(), 'quality5');
+  const bins = await dist.locator('.histogram-bar').evaluateAll((els) => els.map((e) => e.getAttribute('title')));
+  assert.equal(bins.length, 10);
+  assert.match(bins[0], /: 3$/);
+  assert.match(bins[9], /: 2$/);
+  assert.ok(bins.slice(1, 9).every((b) => b.endsWith(': 0')), bins.join(' | '));
   // Hovering a chart shows a tooltip.
   const plot = page.getByTestId('chart-volume').locator('svg rect').last();
   const box = await plot.boundingBox();

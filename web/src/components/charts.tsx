@@ -17,7 +17,7 @@ import {
   type Unit,
 } from "../lib/chart";
 import { formatCost } from "../lib/format";
-import type { Category, TimeSeries } from "../lib/metrics";
+import type { Category, Histogram, TimeSeries } from "../lib/metrics";
 
 function useWidth<T extends HTMLElement>(): [React.RefObject<T | null>, number] {
   const ref = useRef<T>(null);
@@ -355,4 +355,41 @@ function formatExact(v: number, unit: Unit): string {
   if (unit === "usd") return formatCost(v);
   if (unit === "count" || unit === "tokens") return Math.round(v).toLocaleString("en-US");
   return formatValue(v, unit);
+}
+
+// Distributions as small column charts, one per series (a score's name): equal-width bins
+// left to right, heights relative to that series' largest bin; each bin's title gives its
+// range and count.
+export function Histograms({ items, unit }: { items: Histogram[]; unit: Unit }) {
+  return (
+    <div className="histograms">
+      {items.map((h, hi) => {
+        const max = Math.max(1, ...h.bins.map((b) => b.count));
+        const first = h.bins[0];
+        const last = h.bins[h.bins.length - 1];
+        return (
+          <div key={h.label} className="histogram" data-testid="histogram">
+            <div className="histogram-title">
+              <span>{h.label}</span>
+              <span className="muted small num">{formatValue(h.total, "count")}</span>
+            </div>
+            <div className="histogram-bars">
+              {h.bins.map((b, bi) => (
+                <span
+                  key={bi}
+                  className="histogram-bar"
+                  style={{ height: `${(b.count / max) * 100}%`, background: seriesColor(hi) }}
+                  title={`${formatValue(b.lower, unit)} – ${formatValue(b.upper, unit)}: ${formatValue(b.count, "count")}`}
+                />
+              ))}
+            </div>
+            <div className="histogram-axis muted small">
+              <span>{formatValue(first.lower, unit)}</span>
+              <span>{formatValue(last.upper, unit)}</span>
+            </div>
+          </div>
+        );
+      })}
+    </div>
+  );
 }

@@ -14,6 +14,7 @@ import {
   metricsPath,
   timeRange,
   toCategories,
+  toHistograms,
   toTimeSeries,
   total,
   tracesLink,
@@ -49,7 +50,7 @@ describe("the metrics query", () => {
   const now = t0 + 24 * H;
   it("covers the range, at a granularity for its span", () => {
     const f = { ...DEFAULT_DASH_FILTERS, time: "24h" as const };
-    expect(timeRange(f, now)).toEqual({ from: t0, to: now });
+    expect(timeRange(f, now)).toEqual({ from: t0, to: now + H - 1 });
     const q = buildQuery({ view: "traces", metrics: [{ measure: "count", aggregation: "count" }], time: true }, f, now);
     expect(q).toEqual({
       view: "traces",
@@ -58,7 +59,7 @@ describe("the metrics query", () => {
       filters: [],
       timeDimension: { granularity: "hour" },
       fromTimestamp: "2026-05-01T00:00:00.000Z",
-      toTimestamp: "2026-05-02T00:00:00.000Z",
+      toTimestamp: "2026-05-02T00:59:59.999Z",
       orderBy: [{ field: "time_dimension", direction: "asc" }],
       config: { row_limit: 1000 },
     });
@@ -67,6 +68,14 @@ describe("the metrics query", () => {
     expect(byName.config).toBeUndefined();
     expect(metricsPath("p 1", q)).toMatch(/^\/api\/ui\/projects\/p%201\/metrics\?query=%7B%22view%22%3A%22traces%22/);
     expect(JSON.parse(decodeURIComponent(metricsPath("p", q).split("query=")[1]))).toEqual(q);
+  });
+  it("covers whole UTC hours for presets of hours and longer, and ends now for the last hour", () => {
+    const mid = t0 + 24 * H + 17 * 60_000 + 5_000; // 00:17:05 on May 2
+    expect(timeRange({ ...DEFAULT_DASH_FILTERS, time: "7d" }, mid)).toEqual({ from: t0 - 6 * 24 * H, to: t0 + 25 * H - 1 });
+    expect(timeRange({ ...DEFAULT_DASH_FILTERS, time: "6h" }, mid)).toEqual({ from: t0 + 18 * H, to: t0 + 25 * H - 1 });
+    expect(timeRange({ ...DEFAULT_DASH_FILTERS, time: "1h" }, mid)).toEqual({ from: mid - H, to: mid });
+    const custom = { ...DEFAULT_DASH_FILTERS, time: "custom" as const, from: "2026-05-01T10:15:00.000Z", to: "2026-05-01T11:20:00.000Z" };
+    expect(timeRange(custom, mid)).toEqual({ from: Date.parse(custom.from), to: Date.parse(custom.to) });
   });
   it("chooses minutes up to 2 hours, hours up to 4 days, then days, weeks, months", () => {
     expect(granularityFor(H)).toBe("minute");
@@ -173,6 +182,28 @@ describe("categories and totals", () => {
   });
 });
 
+describe("histograms", () => {
+  it("turns [lower, upper, count] triples into one histogram per dimension value, most counted first", () => {
+    const rows = [
+      { name: "quality", histogram_value: [[0.5, 0.75, 2], [0, 0.5, 1], [0.75, 1, 5]] },
+      { name: "relevance", histogram_value: [[0, 1, 20]] },
+      { name: "broken", histogram_value: [[0, "x", 1], [1, 2]] },
+      { name: "none", histogram_value: null },
+    ];
+    const hs = toHistograms(rows, "histogram_value", "name");
+    expect(hs.map((h) => [h.label, h.total])).toEqual([
+      ["relevance", 20],
+      ["quality", 8],
+    ]);
+    expect(hs[1].bins).toEqual([
+      { lower: 0, upper: 0.5, count: 1 },
+      { lower: 0.5, upper: 0.75, count: 2 },
+      { lower: 0.75, upper: 1, count: 5 },
+    ]);
+    expect(toHistograms(rows, "histogram_value", "name", 1)).toHaveLength(1);
+  });
+});
+
 describe("through to the traces table", () => {
   it("carries the filters the traces table knows", () => {
     const f = { ...DEFAULT_DASH_FILTERS, time: "24h" as const, environment: "prod", tags: ["a", "b"], model: "gpt-4o", release: "r1" };
@@ -186,7 +217,7 @@ describe("through to the traces table", () => {
   it("turns a preset the table lacks, or a custom range, into absolute from/to", () => {
     const now = Date.parse("2026-05-31T00:00:00.000Z");
     expect(tracesLink("p1", { ...DEFAULT_DASH_FILTERS, time: "90d" }, {}, now)).toBe(
-      "/project/p1/traces?from=2026-03-02T00%3A00%3A00.000Z&to=2026-05-31T00%3A00%3A00.000Z",
+      "/project/p1/traces?from=2026-03-02T00%3A00%3A00.000Z&to=2026-05-31T00%3A59%3A59.999Z",
     );
     const custom = { ...DEFAULT_DASH_FILTERS, time: "custom" as const, from: "2026-05-01T00:00:00.000Z", to: "2026-05-02T00:00:00.000Z" };
     const link = tracesLink("p1", custom, {}, now);

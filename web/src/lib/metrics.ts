@@ -158,10 +158,20 @@ export function presetMs(p: DashPreset): number {
   return n * (p.endsWith("h") ? 3_600_000 : 86_400_000);
 }
 
-// [from, to) in ms; presets end now.
+const HOUR_MS = 3_600_000;
+
+// [from, to] in ms, both inclusive as the metrics endpoint takes them. Presets answered in
+// hours or longer buckets cover whole UTC hours: from the start of the hour `preset` ago
+// to the last millisecond of the current hour. The server then answers every bucket from
+// its hour and day rollups instead of reading the raw rows of the partial hours at the
+// ends, which grow with the traffic; nothing is stored after now, and the start adds less
+// than an hour. The 1-hour preset (minute buckets) ends now.
 export function timeRange(f: DashFilters, now: number = Date.now()): { from: number; to: number } {
   if (f.time === "custom") return { from: Date.parse(f.from), to: Date.parse(f.to) };
-  return { from: now - presetMs(f.time), to: now };
+  const from = now - presetMs(f.time);
+  if (granularityFor(now - from) === "minute") return { from, to: now };
+  const hourOf = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;
+  return { from: hourOf(from), to: hourOf(now) + HOUR_MS - 1 };
 }
 
 // Buckets for the span: at most about a hundred, so that a series split by a dimension
@@ -412,6 +422,38 @@ export function toCategories(
     (a, b) => dir * ((b.values[sortIdx] ?? -Infinity) - (a.values[sortIdx] ?? -Infinity)) || a.label.localeCompare(b.label),
   );
   return opts.limit ? out.slice(0, opts.limit) : out;
+}
+
+export interface HistogramBin {
+  lower: number;
+  upper: number;
+  count: number;
+}
+export interface Histogram {
+  label: string;
+  bins: HistogramBin[];
+  total: number;
+}
+
+// Rows of a histogram aggregation (`key` holds [lower, upper, count] triples) → one
+// histogram per value of `dimension`, most counted first, at most `limit`. Malformed
+// triples are skipped rather than drawn wrong.
+export function toHistograms(rows: MetricRow[], key: string, dimension: string, limit = 8): Histogram[] {
+  const out: Histogram[] = [];
+  for (const r of rows) {
+    const raw = r[key];
+    if (!Array.isArray(raw)) continue;
+    const bins: HistogramBin[] = [];
+    for (const t of raw) {
+      if (!Array.isArray(t) || t.length !== 3 || !t.every((x) => typeof x === "number" && Number.isFinite(x))) continue;
+      bins.push({ lower: t[0], upper: t[1], count: t[2] });
+    }
+    if (bins.length === 0) continue;
+    bins.sort((x, y) => x.lower - y.lower);
+    out.push({ label: dimLabel(r[dimension]), bins, total: bins.reduce((a, b) => a + b.count, 0) });
+  }
+  out.sort((a, b) => b.total - a.total || a.label.localeCompare(b.label));
+  return out.slice(0, limit);
 }
 
 // The single value of a total query (no dimension, no time): the sum over rows, or null.

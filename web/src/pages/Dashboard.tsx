@@ -2,10 +2,10 @@
 // scores of the project, for the time range and filters in the URL. Every query goes to the
 // metrics endpoint (docs/ui-api.md); charts link through to the traces table.
 import { Link, useNavigate, useParams } from "react-router-dom";
-import { BigNumber, HBarChart, MetricTable, TimeChart } from "../components/charts";
+import { BigNumber, HBarChart, Histograms, MetricTable, TimeChart } from "../components/charts";
 import { Card, DashFilterBar, useDashState, useMetrics } from "../components/dashboard";
 import { formatValue } from "../lib/chart";
-import { levelRates, toCategories, toTimeSeries, total, tracesLink, type MetricRow, type TimeSeries } from "../lib/metrics";
+import { levelRates, toCategories, toHistograms, toTimeSeries, total, tracesLink, type MetricRow, type TimeSeries } from "../lib/metrics";
 import "./dashboard.css";
 
 const COUNT = { measure: "count", aggregation: "count" } as const;
@@ -91,6 +91,12 @@ export function DashboardPage() {
     f,
     now,
   );
+  const scoreDistributions = useMetrics(
+    projectId,
+    { view: "scores-numeric", metrics: [{ measure: "value", aggregation: "histogram" }], dimensions: ["name"], rowLimit: 50 },
+    f,
+    now,
+  );
   const categorical = useMetrics(projectId, { view: "scores-categorical", metrics: [COUNT], dimensions: ["name", "stringValue"], rowLimit: 100 }, f, now);
   const byName = useMetrics(
     projectId,
@@ -148,6 +154,7 @@ export function DashboardPage() {
   });
   const userCats = toCategories(rowsOf(users), { keys: ["sum_totalCost", "count_count"], dimensions: ["userId"], dropEmpty: true, limit: 10 });
   const scoreSeries = toTimeSeries(rowsOf(scores), { keys: ["avg_value"], dimension: "name", buckets, fill: null, top: 8, other: false });
+  const histograms = toHistograms(rowsOf(scoreDistributions), "histogram_value", "name");
   const categoricalCats = toCategories(rowsOf(categorical), { keys: ["count_count"], dimensions: ["name", "stringValue"], limit: 20 });
   const nameCats = toCategories(rowsOf(byName), { keys: ["count_count"], dimensions: ["name"], limit: 12 });
 
@@ -250,6 +257,16 @@ export function DashboardPage() {
           emptyHint={<>Numeric scores come from evaluations or the SDK: <code>trace.score({"{"} name: "quality", value: 0.9 {"}"})</code>.</>}
         >
           <TimeChart data={scoreSeries} kind="line" unit="number" granularity={granularity} legendTotals={false} />
+        </Card>
+        <Card
+          title="Score distributions"
+          note={noModel}
+          query={scoreDistributions}
+          empty={histograms.length === 0}
+          testId="chart-score-distributions"
+          emptyHint={<>Each numeric score's values in ten equal bins between its smallest and largest value.</>}
+        >
+          <Histograms items={histograms} unit="number" />
         </Card>
         <Card
           title="Categorical and boolean scores"
