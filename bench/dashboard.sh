@@ -5,12 +5,16 @@
 # 1. Ingestion A/B: fresh data directories, lanterne-loadgen for AB_SECONDS each, rollup
 #    maintenance on and off (LANTERNE_ROLLUPS=off, a benchmark-only switch) alternating —
 #    in the same run, so the ratio is what counts on a shared, noisy machine.
-# 2. Loads OBS observations (5 per trace, bench/ingest.sh's shape) with rollups on, adds
-#    scores, restarts the server, and times each 30-day dashboard query and the whole set
-#    with bench/dashboard_queries.py (public API, client-side timing).
+# 2. Loads OBS observations (5 per trace, bench/ingest.sh's shape, with --variety: 7 trace
+#    names, 2 environments and releases, 10 models, some warnings and errors) stamped over
+#    the past 30 days (--spread-days 30), adds SCORES scores over the same days, restarts
+#    the server, and times each query of the home dashboard (30 days, as the web UI sends
+#    them) and the whole set with bench/dashboard_queries.py (public API, client-side).
 #
 # Environment: LANTERNE, LOADGEN (default build/release/...), OBS=200000 (the issue's
-# target is OBS=10000000), AB_SECONDS=20, AB_PAIRS=3, RUNS=15.
+# target is OBS=10000000), SCORES=100000, AB_SECONDS=20, AB_PAIRS=3 (0 skips part 1),
+# RUNS=15; DATA_DIR=DIR keeps the loaded store there and, when it was loaded before, times
+# the queries on it without loading again (to compare builds on the same data).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,6 +24,7 @@ OBS=${OBS:-200000}
 AB_SECONDS=${AB_SECONDS:-20}
 AB_PAIRS=${AB_PAIRS:-3}
 RUNS=${RUNS:-15}
+SCORES=${SCORES:-100000}
 PK=pk-lf-bench
 SK=sk-lf-bench
 
@@ -48,7 +53,7 @@ stop_server() {
 trap '[[ -n $SERVER ]] && kill $SERVER 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 loadgen() {  # seconds → "observations/s writer-µs-per-observation"
   local line obs rate ticks
-  line=$("$LOADGEN" --url "$URL" --public-key $PK --secret-key $SK --connections 16 --duration "$1")
+  line=$("$LOADGEN" --url "$URL" --public-key $PK --secret-key $SK --connections 16 --duration "$1" --variety)
   obs=$(sed -n 's/.*"observations":\([0-9]*\),.*/\1/p' <<<"$line")
   rate=$(sed -n 's/.*"observations_per_s":\([0-9.]*\).*/\1/p' <<<"$line")
   # The writer is the server's busiest thread: its CPU time (clock ticks) per observation
@@ -71,6 +76,7 @@ run_ab() {  # on|off
   echo "ingestion, rollups $1: observations/s and writer µs/observation: $r" >&2
   if [[ $1 == off ]]; then rates_off+=("${r// /:}"); else rates_on+=("${r// /:}"); fi
 }
+if ((AB_PAIRS > 0)); then
 run_ab on
 rates_on=()
 for ((i = 0; i < AB_PAIRS; i++)); do
@@ -88,28 +94,34 @@ cpu = statistics.median(c for _, c in on) / statistics.median(c for _, c in off)
 print(f"throughput, median on / median off: {rate:.3f}")
 print(f"writer CPU per observation, median on / median off: {cpu:.3f}")
 PY
+fi
 
 # 2. Load, then time the dashboard.
-start_server "$WORK/data"
+DATA=${DATA_DIR:-$WORK/data}
+if [[ -f $DATA/.dashboard-bench-loaded ]]; then
+  echo "reusing the store in $DATA: $(cat "$DATA/.dashboard-bench-loaded")"
+else
+start_server "$DATA"
 load_start=$(date +%s.%N)
 loaded=0
 while ((loaded < OBS)); do
-  line=$("$LOADGEN" --url "$URL" --public-key $PK --secret-key $SK --connections 16 --duration 20)
+  line=$("$LOADGEN" --url "$URL" --public-key $PK --secret-key $SK --connections 16 --duration 20 \
+    --variety --spread-days 30)
   n=$(sed -n 's/.*"observations":\([0-9]*\).*/\1/p' <<<"$line")
   loaded=$((loaded + n))
-  echo "loaded $loaded observations" >&2
+  echo "loaded $loaded of $OBS observations ($(sed -n 's/.*"observations_per_s":\([0-9]*\).*/\1/p' <<<"$line")/s)" >&2
 done
 load_s=$(python3 -c "import time; print(round(time.time() - $load_start, 1))")
-# Scores: numeric and categorical, on loaded traces' ids are not needed for the rollups.
-python3 - "$URL" $PK $SK <<'PY'
+# Scores, numeric and categorical, over the same 30 days (the score rollups need no trace).
+python3 - "$URL" $PK $SK "$SCORES" <<'PY'
 import base64, datetime, json, random, sys, urllib.request
-url, pk, sk = sys.argv[1:4]
+url, pk, sk, total = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 auth = "Basic " + base64.b64encode(f"{pk}:{sk}".encode()).decode()
 now = datetime.datetime.now(datetime.timezone.utc)
-for b in range(20):
+for b in range((total + 499) // 500):
     batch = []
     for i in range(500):
-        ts = (now - datetime.timedelta(minutes=random.randint(0, 600))).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        ts = (now - datetime.timedelta(minutes=random.randint(0, 30 * 24 * 60))).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         body = {"id": f"s{b}-{i}", "traceId": f"t{b}-{i}", "timestamp": ts}
         if i % 3:
             body.update(name=random.choice(["quality", "relevance"]), value=random.random(), dataType="NUMERIC")
@@ -121,6 +133,8 @@ for b in range(20):
     urllib.request.urlopen(req).read()
 PY
 stop_server
-start_server "$WORK/data"
-echo "loaded $loaded observations in ${load_s}s; data directory $(du -sh "$WORK/data" | cut -f1)"
+echo "loaded $loaded observations and $SCORES scores in ${load_s}s, $(date -u +%FT%TZ)" >"$DATA/.dashboard-bench-loaded"
+fi
+start_server "$DATA"
+echo "$(cat "$DATA/.dashboard-bench-loaded"); data directory $(du -sh "$DATA" | cut -f1)"
 python3 "$ROOT/bench/dashboard_queries.py" "$URL" $PK $SK "$RUNS"

@@ -175,13 +175,16 @@ int64_t NextBucket(int64_t bucket_us, const std::string& granularity) {
   return bucket_us + 60'000'000;
 }
 
-// One row the aggregation reads: a rollup row or a raw record.
+// One row the aggregation reads: a rollup row or a raw record. Rollup rows may be
+// subtracted (sign -1): a partial day can be read as its day row minus its hours outside
+// the range.
 struct Row {
   int64_t time_us;
   RollupTable table;
   const RollupKey* key;
   const RollupValues* values;
   const RawFact* fact;  // raw rows only
+  int sign = 1;
 };
 
 std::optional<std::string> ScalarField(const Row& row, const std::string& field) {
@@ -263,6 +266,7 @@ struct Group {
   std::vector<std::optional<std::string>> dims;
   std::optional<int64_t> bucket_us;
   std::vector<Accumulator> acc;
+  int64_t records = 0;  // rows' record counts, net of subtracted rows
 };
 
 struct Answer {
@@ -622,6 +626,7 @@ Result<std::string> RunMetricsQuery(Store& store, const std::string& project_id,
     bool raw;
     RollupGrain grain;
     int64_t from, to;  // exclusive
+    int sign = 1;
   };
   std::vector<Segment> segments;
   const int64_t end = query.to_us + 1;
@@ -637,10 +642,27 @@ Result<std::string> RunMetricsQuery(Store& store, const std::string& project_id,
       const bool days_ok = query.granularity != std::optional<std::string>("hour");
       const int64_t d0 = BucketStart(h0 + kDayUs - 1, RollupGrain::kDay);
       const int64_t d1 = BucketStart(h1, RollupGrain::kDay);
-      if (days_ok && d0 < d1) {
-        if (h0 < d0) segments.push_back({false, RollupGrain::kHour, h0, d0});
-        segments.push_back({false, RollupGrain::kDay, d0, d1});
-        if (d1 < h1) segments.push_back({false, RollupGrain::kHour, d1, h1});
+      if (days_ok && d0 <= d1) {
+        // A partial day at an edge is read as its hours in the range, or as its day row
+        // minus its hours outside the range when those are fewer: the end of a range that
+        // ends now is today's day row alone (no hour after now holds anything), however
+        // many hours today has had.
+        auto partial_day = [&](int64_t day, int64_t in_from, int64_t in_to) {
+          if (in_from >= in_to) return;
+          const int64_t hours_in = (in_to - in_from) / kHourUs;
+          if (24 - hours_in < hours_in) {
+            segments.push_back({false, RollupGrain::kDay, day, day + kDayUs});
+            if (day < in_from) segments.push_back({false, RollupGrain::kHour, day, in_from, -1});
+            if (in_to < day + kDayUs) {
+              segments.push_back({false, RollupGrain::kHour, in_to, day + kDayUs, -1});
+            }
+          } else {
+            segments.push_back({false, RollupGrain::kHour, in_from, in_to});
+          }
+        };
+        partial_day(d0 - kDayUs, h0, d0);
+        if (d0 < d1) segments.push_back({false, RollupGrain::kDay, d0, d1});
+        partial_day(d1, d1, h1);
       } else {
         segments.push_back({false, RollupGrain::kHour, h0, h1});
       }
@@ -703,12 +725,13 @@ Result<std::string> RunMetricsQuery(Store& store, const std::string& project_id,
       it->second.acc.resize(metrics.size());
     }
     const auto& sums = row.values->sums;
+    it->second.records += row.sign * sums[0];  // every table's first sum counts records
     for (size_t i = 0; i < metrics.size(); ++i) {
       const MeasureSpec& m = *measures[i];
       Accumulator& a = it->second.acc[i];
       const int64_t row_sum = sums[m.sum], row_n = sums[m.n];
-      a.sum += row_sum;
-      a.n += row_n;
+      a.sum += row.sign * row_sum;
+      a.n += row.sign * row_n;
       if (!NeedsSketch(metrics[i].aggregation)) continue;
       if (row.fact) {
         if (row_n > 0) {
@@ -718,7 +741,7 @@ Result<std::string> RunMetricsQuery(Store& store, const std::string& project_id,
           a.raw_sketch.Add(v);
         }
       } else if (m.sketch >= 0) {
-        a.rollup_sketch.Merge(row.values->sketches[m.sketch]);
+        a.rollup_sketch.Merge(row.values->sketches[m.sketch], row.sign);
       }
     }
     return Status::Ok();
@@ -760,15 +783,21 @@ Result<std::string> RunMetricsQuery(Store& store, const std::string& project_id,
     request.from_us = seg.from;
     request.to_us = seg.to;
     request.with_sketches = needs_sketch;
+    // Without a time dimension the buckets of a segment all fall into the same groups.
+    request.merge_buckets = !query.granularity;
     request.max_rows = kMaxRollupRows - std::min(kMaxRollupRows - 1, plan.rollup_rows);
     auto rows = store.ReadRollupRows(project_id, request);
     if (!rows.ok()) return rows.status();
     plan.rollup_rows += rows->size();
     for (const auto& r : *rows) {
-      LANTERNE_RETURN_IF_ERROR(add_row(Row{r.bucket_us, *table, &r.key, &r.values, nullptr}));
+      LANTERNE_RETURN_IF_ERROR(
+          add_row(Row{r.bucket_us, *table, &r.key, &r.values, nullptr, seg.sign}));
     }
   }
 
+  // A group whose rows were all subtracted again (a key seen only in the hours outside the
+  // range of a partial day) holds nothing.
+  std::erase_if(groups, [](const auto& g) { return g.second.records == 0; });
   // An aggregate without dimensions answers one row even over nothing, as SQL does.
   if (query.dimensions.empty() && !query.granularity && groups.empty()) {
     groups[""].acc.resize(metrics.size());

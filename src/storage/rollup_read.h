@@ -17,7 +17,10 @@ struct RollupRowsRequest {
   RollupGrain grain = RollupGrain::kHour;
   int64_t from_us = 0, to_us = 0;  // bucket starts: from inclusive, to exclusive
   bool with_sketches = true;
-  size_t max_rows = 500000;  // past it: InvalidArgument
+  // One row per key for the whole range (its values summed, bucket_us = from_us), for
+  // queries without a time dimension; the store may answer these from RollupCache.
+  bool merge_buckets = false;
+  size_t max_rows = 500000;  // rows read; past it: InvalidArgument
 };
 
 struct RollupRow {

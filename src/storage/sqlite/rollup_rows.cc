@@ -114,6 +114,7 @@ void RollupWriter::Forget() {
   trace_seqs_.clear();
   last_trace_.reset();
   deltas_.clear();
+  changes_ = {};
 }
 
 RollupValues& RollupWriter::DeltaFor(RollupTable table, const std::string& project_id, int64_t hour,
@@ -413,6 +414,7 @@ Status RollupWriter::ProjectDeleted(const std::string& project_id) {
   for (auto it = deltas_.begin(); it != deltas_.end();) {
     it = it->second.project_id == project_id ? deltas_.erase(it) : std::next(it);
   }
+  changes_.projects.push_back(project_id);
   for (auto it = traces_.begin(); it != traces_.end();) {
     it = it->second.project_id == project_id ? traces_.erase(it) : std::next(it);
   }
@@ -483,6 +485,8 @@ Status RollupWriter::Flush() {
   deltas_.clear();
   for (auto& [k, delta] : rows) {
     if (delta.IsZero()) continue;
+    if (k.grain == RollupGrain::kDay)
+      changes_.days.emplace_back(k.project_id, k.table, k.bucket_us);
     const int t = static_cast<int>(k.table);
     const int64_t grain = static_cast<int64_t>(k.grain);
     Statement& read = read_row_[t];
@@ -535,6 +539,7 @@ Status RollupWriter::RebuildIfNeeded() {
 
 Status RollupWriter::Rebuild() {
   Forget();
+  changes_.everything = true;
   for (RollupTable table : kTables) {
     Statement s(db_, std::string("DELETE FROM ") + RollupTableName(table));
     if (s.Step() != SQLITE_DONE) return StepError(db_, "clear rollups");
@@ -613,20 +618,36 @@ Result<std::vector<RollupRow>> ReadRollupRows(sqlite3* db, const std::string& pr
       .Bind(4, request.to_us)
       .Bind(5, static_cast<int64_t>(request.max_rows + 1));
   std::vector<RollupRow> rows;
+  // merge_buckets: the row of each key, found by the key's stored bytes (decoded once).
+  std::unordered_map<std::string, size_t> row_of_key;
+  RollupValues values;
+  size_t read = 0;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
-    if (rows.size() == request.max_rows) {
+    if (read++ == request.max_rows) {
       return Status::InvalidArgument(
           "the time range covers more than " + std::to_string(request.max_rows) +
           " rollup rows; narrow fromTimestamp/toTimestamp or choose a coarser granularity");
     }
-    RollupRow row;
-    row.bucket_us = s.Int(0);
-    if (!DecodeRollupKey(s.Blob(1), &row.key) ||
-        !RollupValues::Decode(s.Blob(2), &row.values, request.with_sketches)) {
+    if (!RollupValues::Decode(s.Blob(2), &values, request.with_sketches)) {
       return Status::Internal("corrupt rollup row");
     }
-    rows.push_back(std::move(row));
+    RollupRow* row = nullptr;
+    if (request.merge_buckets) {
+      auto [it, inserted] = row_of_key.try_emplace(std::string(s.Blob(1)), rows.size());
+      if (!inserted) {
+        rows[it->second].values.Add(values);
+        continue;
+      }
+      row = &rows.emplace_back();
+      row->bucket_us = request.from_us;
+    } else {
+      row = &rows.emplace_back();
+      row->bucket_us = s.Int(0);
+    }
+    if (!DecodeRollupKey(s.Blob(1), &row->key)) return Status::Internal("corrupt rollup row");
+    row->values = std::move(values);
+    values = {};
   }
   if (rc != SQLITE_DONE) return StepError(db, "read rollup rows");
   return rows;

@@ -26,6 +26,7 @@
 #include "core/status.h"
 #include "domain/records.h"
 #include "domain/rollup.h"
+#include "storage/rollup_cache.h"
 #include "storage/rollup_read.h"
 #include "storage/sqlite/connection.h"
 
@@ -78,6 +79,9 @@ class RollupWriter {
 
   // Applies the transaction's changes; call once, just before COMMIT.
   Status Flush();
+  // What the flushed transaction changed, for RollupCache; take it after COMMIT, before
+  // Forget.
+  RollupChanges TakeChanges() { return std::move(changes_); }
   // After COMMIT or ROLLBACK.
   void Forget();
 
@@ -137,6 +141,7 @@ class RollupWriter {
                          std::string_view key);
   void AddObservation(const ObservationRecord& o, int sign);
   std::unordered_map<std::string, Delta> deltas_;
+  RollupChanges changes_;
   std::string delta_id_, key_bytes_;  // scratch
   // The last trace looked up (observations of one trace come together).
   std::optional<std::pair<std::string, std::string>> last_trace_;

@@ -236,6 +236,7 @@ class SqliteWriteTxn : public WriteTxn {
   // The dashboards' rollups (rollup_rows.h): applied just before COMMIT; rebuilt at start
   // when the store has none.
   Status FlushRollups() { return rollups_.Flush(); }
+  RollupChanges TakeRollupChanges() { return rollups_.TakeChanges(); }
   Status RebuildRollups() { return rollups_.RebuildIfNeeded(); }
 
   Status Prepare() {
@@ -957,7 +958,10 @@ class SqliteStore : public Store {
         txn_->Forget();
         return committed;
       }
+      RollupChanges rollup_changes = txn_->TakeRollupChanges();
       txn_->Committed();
+      // Visible to readers now: merged reads of the changed days are outdated.
+      rollup_cache_.Record(rollup_changes);
       MergeIdsIfDue();
       // Under sustained writes the background checkpoint never finds a quiet moment to
       // start the log over, so the WAL would only grow. Past a bound the writer restarts
@@ -1353,8 +1357,16 @@ class SqliteStore : public Store {
 
   Result<std::vector<RollupRow>> ReadRollupRows(const std::string& project_id,
                                                 const RollupRowsRequest& request) override {
+    if (!request.merge_buckets) {
+      auto conn = Borrow();
+      return sqlite::ReadRollupRows(conn.get(), project_id, request);
+    }
+    if (auto kept = rollup_cache_.Find(project_id, request)) return std::move(*kept);
+    const uint64_t stamp = rollup_cache_.Stamp();  // before the read's snapshot
     auto conn = Borrow();
-    return sqlite::ReadRollupRows(conn.get(), project_id, request);
+    auto rows = sqlite::ReadRollupRows(conn.get(), project_id, request);
+    if (rows.ok()) rollup_cache_.Keep(project_id, request, stamp, *rows);
+    return rows;
   }
   Result<RawFacts> ReadRawFacts(const std::string& project_id,
                                 const RawFactsRequest& request) override {
@@ -1713,6 +1725,7 @@ class SqliteStore : public Store {
   Connection checkpoint_conn_;
   std::thread checkpointer_;
   std::mutex write_mu_;
+  RollupCache rollup_cache_;  // merged rollup reads of unchanged days (rollup_cache.h)
   std::mutex sync_mu_;
   int wal_fd_ = -1;
   std::atomic<int> wal_frames_{0};
