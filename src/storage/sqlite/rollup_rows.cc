@@ -618,8 +618,13 @@ Result<std::vector<RollupRow>> ReadRollupRows(sqlite3* db, const std::string& pr
       .Bind(4, request.to_us)
       .Bind(5, static_cast<int64_t>(request.max_rows + 1));
   std::vector<RollupRow> rows;
-  // merge_buckets: the row of each key, found by the key's stored bytes (decoded once).
-  std::unordered_map<std::string, size_t> row_of_key;
+  // merge_buckets: the row of each key, found by the key's stored bytes (decoded once;
+  // looked up without copying them).
+  struct BytesHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view v) const { return std::hash<std::string_view>()(v); }
+  };
+  std::unordered_map<std::string, size_t, BytesHash, std::equal_to<>> row_of_key;
   RollupValues values;
   size_t read = 0;
   int rc;
@@ -634,11 +639,12 @@ Result<std::vector<RollupRow>> ReadRollupRows(sqlite3* db, const std::string& pr
     }
     RollupRow* row = nullptr;
     if (request.merge_buckets) {
-      auto [it, inserted] = row_of_key.try_emplace(std::string(s.Blob(1)), rows.size());
-      if (!inserted) {
+      const std::string_view key = s.Blob(1);
+      if (auto it = row_of_key.find(key); it != row_of_key.end()) {
         rows[it->second].values.Add(values);
         continue;
       }
+      row_of_key.emplace(std::string(key), rows.size());
       row = &rows.emplace_back();
       row->bucket_us = request.from_us;
     } else {
