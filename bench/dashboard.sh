@@ -10,9 +10,11 @@
 #    the past 30 days (--spread-days 30), adds SCORES scores over the same days, restarts
 #    the server, and times each query of the home dashboard (30 days, as the web UI sends
 #    them) and the whole set with bench/dashboard_queries.py (public API, client-side).
+# 3. Opens the home dashboard in Chromium (bench/dashboard_browser.mjs): the time until
+#    every card is drawn, first load and reloads; screenshot build/bench-dashboard-30d.png.
 #
 # Environment: LANTERNE, LOADGEN (default build/release/...), OBS=200000 (the issue's
-# target is OBS=10000000), SCORES=100000, AB_SECONDS=20, AB_PAIRS=3 (0 skips part 1),
+# target is OBS=10000000; 0 skips part 2), SCORES=100000, AB_SECONDS=20, AB_PAIRS=3 (0 skips part 1),
 # RUNS=15; DATA_DIR=DIR keeps the loaded store there and, when it was loaded before, times
 # the queries on it without loading again (to compare builds on the same data).
 set -euo pipefail
@@ -38,6 +40,7 @@ start_server() {  # data directory, then extra environment (VAR=value ...)
   : >"$WORK/server.log"
   env "$@" LANGFUSE_INIT_ORG_ID=bench LANGFUSE_INIT_PROJECT_ID=bench \
     LANGFUSE_INIT_PROJECT_PUBLIC_KEY=$PK LANGFUSE_INIT_PROJECT_SECRET_KEY=$SK \
+    LANGFUSE_INIT_USER_EMAIL=bench@lanterne.local LANGFUSE_INIT_USER_PASSWORD=bench-password \
     "$LANTERNE" serve --host 127.0.0.1 --port "$PORT" --data-dir "$dir" >>"$WORK/server.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 600); do grep -q "Lanterne ready" "$WORK/server.log" && return 0; sleep 0.1; done
@@ -96,7 +99,8 @@ print(f"writer CPU per observation, median on / median off: {cpu:.3f}")
 PY
 fi
 
-# 2. Load, then time the dashboard.
+# 2. Load, then time the dashboard (OBS=0: part 1 only).
+((OBS > 0)) || exit 0
 DATA=${DATA_DIR:-$WORK/data}
 if [[ -f $DATA/.dashboard-bench-loaded ]]; then
   echo "reusing the store in $DATA: $(cat "$DATA/.dashboard-bench-loaded")"
@@ -138,3 +142,6 @@ fi
 start_server "$DATA"
 echo "$(cat "$DATA/.dashboard-bench-loaded"); data directory $(du -sh "$DATA" | cut -f1)"
 python3 "$ROOT/bench/dashboard_queries.py" "$URL" $PK $SK "$RUNS"
+# 3. The same dashboard in Chromium, as a person opens it (first load, then reloads).
+node "$ROOT/bench/dashboard_browser.mjs" "$URL" bench@lanterne.local bench-password bench 5 \
+  "$ROOT/build/bench-dashboard-30d.png"
