@@ -106,6 +106,9 @@ if [[ -f $DATA/.dashboard-bench-loaded ]]; then
   echo "reusing the store in $DATA: $(cat "$DATA/.dashboard-bench-loaded")"
 else
 start_server "$DATA"
+if [[ -f $DATA/.dashboard-bench-observations ]]; then  # a load cut short after its observations
+  echo "resuming: $(cat "$DATA/.dashboard-bench-observations")"
+else
 load_start=$(date +%s.%N)
 loaded=0
 while ((loaded < OBS)); do
@@ -116,6 +119,8 @@ while ((loaded < OBS)); do
   echo "loaded $loaded of $OBS observations ($(sed -n 's/.*"observations_per_s":\([0-9]*\).*/\1/p' <<<"$line")/s)" >&2
 done
 load_s=$(python3 -c "import time; print(round(time.time() - $load_start, 1))")
+echo "$loaded observations in ${load_s}s" >"$DATA/.dashboard-bench-observations"
+fi
 # Scores, numeric and categorical, over the same 30 days (the score rollups need no trace).
 python3 - "$URL" $PK $SK "$SCORES" <<'PY'
 import base64, datetime, json, random, sys, urllib.request
@@ -137,7 +142,7 @@ for b in range((total + 499) // 500):
     urllib.request.urlopen(req).read()
 PY
 stop_server
-echo "loaded $loaded observations and $SCORES scores in ${load_s}s, $(date -u +%FT%TZ)" >"$DATA/.dashboard-bench-loaded"
+echo "$(cat "$DATA/.dashboard-bench-observations"), $SCORES scores, $(date -u +%FT%TZ)" >"$DATA/.dashboard-bench-loaded"
 fi
 start_server "$DATA"
 echo "$(cat "$DATA/.dashboard-bench-loaded"); data directory $(du -sh "$DATA" | cut -f1)"

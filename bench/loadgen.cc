@@ -234,11 +234,16 @@ int64_t NowMs() {
 // `successes` ids tell which kind was acknowledged.
 enum class IdKind : uint8_t { kEntity, kTraceEnvelope, kObservationEnvelope };
 
+enum class SlotKind : uint8_t { kId, kTime, kUser };
+
 struct Slot {
   uint32_t offset;
-  bool is_time;
+  SlotKind kind;
   uint32_t arg;  // id group, or milliseconds before the request time
 };
+
+constexpr size_t kUserLen = 10;  // user-01234
+constexpr uint64_t kUsers = 5000;
 
 struct Template {
   std::string body;
@@ -258,13 +263,19 @@ class TemplateBuilder {
   }
   TemplateBuilder& Id(int group) {
     t_.slots.push_back(
-        {static_cast<uint32_t>(t_.body.size()), false, static_cast<uint32_t>(group)});
+        {static_cast<uint32_t>(t_.body.size()), SlotKind::kId, static_cast<uint32_t>(group)});
     t_.body.append(kUuidLen, '0');
     return *this;
   }
   TemplateBuilder& Time(uint32_t ms_ago) {
-    t_.slots.push_back({static_cast<uint32_t>(t_.body.size()), true, ms_ago});
+    t_.slots.push_back({static_cast<uint32_t>(t_.body.size()), SlotKind::kTime, ms_ago});
     t_.body.append(kTimeLen, '0');
+    return *this;
+  }
+  // One of kUsers user ids, drawn anew for every request.
+  TemplateBuilder& User() {
+    t_.slots.push_back({static_cast<uint32_t>(t_.body.size()), SlotKind::kUser, 0});
+    t_.body.append(kUserLen, '0');
     return *this;
   }
   TemplateBuilder& Text(Rng& rng, size_t bytes) {
@@ -327,13 +338,12 @@ void AppendTrace(TemplateBuilder& b, Rng& rng, int session_group, bool first,
     b.Time(ms_ago).Raw("\",\"type\":\"").Raw(type).Raw("\",\"body\":{");
     first = false;
   };
-  const std::string user = "user-" + std::to_string(rng.Below(5000));
   const int prompt_tokens = 600 + static_cast<int>(rng.Below(600));
   const int completion_tokens = 120 + static_cast<int>(rng.Below(300));
 
   envelope(IdKind::kTraceEnvelope, "trace-create", 2990);
   b.Raw("\"id\":\"").Id(trace).Raw("\",\"timestamp\":\"").Time(3000);
-  b.Raw("\",\"name\":\"").Raw(shape.name).Raw("\",\"userId\":\"").Raw(user);
+  b.Raw("\",\"name\":\"").Raw(shape.name).Raw("\",\"userId\":\"").User();
   b.Raw("\",\"sessionId\":\"").Id(session_group);
   b.Raw("\",\"release\":\"").Raw(shape.release);
   b.Raw("\",\"environment\":\"").Raw(shape.environment).Raw("\"");
@@ -441,8 +451,12 @@ void Patch(Template& t, Rng& rng, std::vector<uint32_t>& first_offset, int64_t s
   char* body = t.body.data();
   for (const Slot& s : t.slots) {
     char* at = body + s.offset;
-    if (s.is_time) {
+    if (s.kind == SlotKind::kTime) {
       FormatIso(now - s.arg, at);
+    } else if (s.kind == SlotKind::kUser) {
+      char user[kUserLen + 1];
+      std::snprintf(user, sizeof user, "user-%05u", static_cast<unsigned>(rng.Below(kUsers)));
+      std::memcpy(at, user, kUserLen);
     } else if (first_offset[s.arg] == UINT32_MAX) {
       first_offset[s.arg] = s.offset;
       switch (t.groups[s.arg]) {
