@@ -688,13 +688,17 @@ Result<std::string> RunMetricsQuery(Store& store, const std::string& project_id,
 
   MetricsPlan plan;
   plan.from_rollups = table.has_value();
-  std::map<std::string, Group> groups;
+  // By the bytes of the group's dimension values and bucket; the answer's order is set by
+  // the final sort alone.
+  std::unordered_map<std::string, Group> groups;
+  std::vector<std::optional<std::string>> dims;
+  std::string group_key;
   auto add_row = [&](const Row& row) -> Status {
     for (const auto& f : filters) {
       if (!Matches(f, row)) return Status::Ok();
     }
-    std::vector<std::optional<std::string>> dims;
-    std::string group_key;
+    dims.clear();
+    group_key.clear();
     for (const auto& d : query.dimensions) {
       std::optional<std::string> v;
       if (d == "tags") {
@@ -705,14 +709,17 @@ Result<std::string> RunMetricsQuery(Store& store, const std::string& project_id,
       } else {
         v = ScalarField(row, d);
       }
-      group_key += v ? "\x01" + *v : std::string("\x00", 1);
-      group_key.push_back('\x02');
+      group_key.push_back(v ? '\x01' : '\x00');
+      if (v) {
+        const uint32_t size = static_cast<uint32_t>(v->size());
+        group_key.append(reinterpret_cast<const char*>(&size), sizeof size).append(*v);
+      }
       dims.push_back(std::move(v));
     }
     std::optional<int64_t> bucket;
     if (query.granularity) {
       bucket = TimeBucket(row.time_us, *query.granularity);
-      group_key += std::to_string(*bucket);
+      group_key.append(reinterpret_cast<const char*>(&*bucket), sizeof(int64_t));
     }
     auto [it, inserted] = groups.try_emplace(group_key);
     if (inserted) {
@@ -907,33 +914,56 @@ Result<std::string> RunMetricsQuery(Store& store, const std::string& project_id,
       if (o.field == "count") o.field = "count_count";
     }
   }
-  auto compare = [&](const Answer& x, const Answer& y) {
-    for (const auto& o : order) {
-      int c = 0;
-      if (o.field == "time_dimension") {
-        c = x.bucket_us < y.bucket_us ? -1 : x.bucket_us > y.bucket_us ? 1 : 0;
-      } else {
-        auto d = std::find(query.dimensions.begin(), query.dimensions.end(), o.field);
-        if (d != query.dimensions.end()) {
-          const auto& a = x.dims[d - query.dimensions.begin()];
-          const auto& b = y.dims[d - query.dimensions.begin()];
-          c = a == b ? 0 : (a < b ? -1 : 1);
-        } else {
-          for (size_t i = 0; i < metrics.size(); ++i) {
-            if (o.field != metrics[i].aggregation + "_" + metrics[i].measure) continue;
-            double a = AsDouble(x.values[i]), b = AsDouble(y.values[i]);
-            c = a < b ? -1 : a > b ? 1 : 0;
-          }
-        }
+  // What each order field compares, resolved once: the time, a dimension or a metric (the
+  // last metric of that name wins, as the answer's column does).
+  struct SortKey {
+    enum { kTime, kDimension, kMetric, kNone } kind = kNone;
+    size_t index = 0;
+    bool descending = false;
+  };
+  std::vector<SortKey> sort_keys;
+  for (const auto& o : order) {
+    SortKey k;
+    k.descending = o.descending;
+    if (o.field == "time_dimension") {
+      k.kind = SortKey::kTime;
+    } else if (auto d = std::find(query.dimensions.begin(), query.dimensions.end(), o.field);
+               d != query.dimensions.end()) {
+      k.kind = SortKey::kDimension;
+      k.index = static_cast<size_t>(d - query.dimensions.begin());
+    } else {
+      for (size_t i = 0; i < metrics.size(); ++i) {
+        if (o.field != metrics[i].aggregation + "_" + metrics[i].measure) continue;
+        k.kind = SortKey::kMetric;
+        k.index = i;
       }
-      if (c != 0) return o.descending ? c > 0 : c < 0;
+    }
+    sort_keys.push_back(k);
+  }
+  auto compare = [&](const Answer& x, const Answer& y) {
+    for (const auto& k : sort_keys) {
+      int c = 0;
+      if (k.kind == SortKey::kTime) {
+        c = x.bucket_us < y.bucket_us ? -1 : x.bucket_us > y.bucket_us ? 1 : 0;
+      } else if (k.kind == SortKey::kDimension) {
+        const auto& a = x.dims[k.index];
+        const auto& b = y.dims[k.index];
+        c = a == b ? 0 : (a < b ? -1 : 1);
+      } else if (k.kind == SortKey::kMetric) {
+        double a = AsDouble(x.values[k.index]), b = AsDouble(y.values[k.index]);
+        c = a < b ? -1 : a > b ? 1 : 0;
+      }
+      if (c != 0) return k.descending ? c > 0 : c < 0;
     }
     // Deterministic answers: the rest by dimensions, then time.
     if (x.dims != y.dims) return x.dims < y.dims;
     return x.bucket_us < y.bucket_us;
   };
-  std::sort(answers.begin(), answers.end(), compare);
-  if (answers.size() > static_cast<size_t>(query.row_limit)) answers.resize(query.row_limit);
+  // Only the first row_limit answers are kept: a top 50 of 10,000 users needs no full sort.
+  const size_t keep = std::min(answers.size(), static_cast<size_t>(query.row_limit));
+  std::partial_sort(answers.begin(), answers.begin() + static_cast<ptrdiff_t>(keep), answers.end(),
+                    compare);
+  answers.resize(keep);
 
   JsonBuffer buffer;
   JsonWriter w(buffer);
