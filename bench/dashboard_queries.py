@@ -21,11 +21,11 @@ runs = int(sys.argv[4]) if len(sys.argv) > 4 else 15
 auth = "Basic " + base64.b64encode(f"{pk}:{sk}".encode()).decode()
 
 now = datetime.datetime.now(datetime.timezone.utc)
-# The range the web UI sends for "Past 30 days" (web/src/lib/metrics.ts, timeRange): whole
-# UTC hours, from the start of the hour 30 days ago to the last millisecond of the current
-# hour, so every bucket comes from the rollups.
+# The range the web UI sends for "Past 30 days" (web/src/lib/metrics.ts, timeRange): from
+# the start of the UTC day 30 days ago to the last millisecond of the current hour, so every
+# bucket comes from the rollups and the days before today are one kept read all day long.
 hour = lambda t: t.replace(minute=0, second=0, microsecond=0)
-start = hour(now - datetime.timedelta(days=30))
+start = (now - datetime.timedelta(days=30)).replace(hour=0, minute=0, second=0, microsecond=0)
 end = hour(now) + datetime.timedelta(hours=1) - datetime.timedelta(milliseconds=1)
 iso = lambda t: t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 FROM, TO = iso(start), iso(end)

@@ -69,10 +69,13 @@ describe("the metrics query", () => {
     expect(metricsPath("p 1", q)).toMatch(/^\/api\/ui\/projects\/p%201\/metrics\?query=%7B%22view%22%3A%22traces%22/);
     expect(JSON.parse(decodeURIComponent(metricsPath("p", q).split("query=")[1]))).toEqual(q);
   });
-  it("covers whole UTC hours for presets of hours and longer, and ends now for the last hour", () => {
-    const mid = t0 + 24 * H + 17 * 60_000 + 5_000; // 00:17:05 on May 2
-    expect(timeRange({ ...DEFAULT_DASH_FILTERS, time: "7d" }, mid)).toEqual({ from: t0 - 6 * 24 * H, to: t0 + 25 * H - 1 });
-    expect(timeRange({ ...DEFAULT_DASH_FILTERS, time: "6h" }, mid)).toEqual({ from: t0 + 18 * H, to: t0 + 25 * H - 1 });
+  it("covers whole UTC days (day buckets) or hours (hour buckets) up to the current hour's end; the last hour ends now", () => {
+    const mid = t0 + 24 * H + 13 * H + 17 * 60_000 + 5_000; // 13:17:05 on May 2
+    const hourEnd = t0 + 38 * H - 1; // 13:59:59.999 on May 2
+    expect(timeRange({ ...DEFAULT_DASH_FILTERS, time: "7d" }, mid)).toEqual({ from: t0 - 6 * 24 * H, to: hourEnd });
+    expect(timeRange({ ...DEFAULT_DASH_FILTERS, time: "30d" }, mid)).toEqual({ from: t0 - 29 * 24 * H, to: hourEnd });
+    expect(timeRange({ ...DEFAULT_DASH_FILTERS, time: "24h" }, mid)).toEqual({ from: t0 + 13 * H, to: hourEnd });
+    expect(timeRange({ ...DEFAULT_DASH_FILTERS, time: "6h" }, mid)).toEqual({ from: t0 + 31 * H, to: hourEnd });
     expect(timeRange({ ...DEFAULT_DASH_FILTERS, time: "1h" }, mid)).toEqual({ from: mid - H, to: mid });
     const custom = { ...DEFAULT_DASH_FILTERS, time: "custom" as const, from: "2026-05-01T10:15:00.000Z", to: "2026-05-01T11:20:00.000Z" };
     expect(timeRange(custom, mid)).toEqual({ from: Date.parse(custom.from), to: Date.parse(custom.to) });

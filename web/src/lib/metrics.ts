@@ -159,19 +159,23 @@ export function presetMs(p: DashPreset): number {
 }
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 // [from, to] in ms, both inclusive as the metrics endpoint takes them. Presets answered in
-// hours or longer buckets cover whole UTC hours: from the start of the hour `preset` ago
-// to the last millisecond of the current hour. The server then answers every bucket from
-// its hour and day rollups instead of reading the raw rows of the partial hours at the
-// ends, which grow with the traffic; nothing is stored after now, and the start adds less
-// than an hour. The 1-hour preset (minute buckets) ends now.
+// hour buckets cover whole UTC hours, presets answered in day buckets whole UTC days: from
+// the start of the hour (day) `preset` ago to the last millisecond of the current hour.
+// The server then answers every bucket from its hour and day rollups instead of reading
+// the raw rows of partial hours, which grow with the traffic; and a day-bucketed range
+// starts with a whole day, so the days before today are the same all day long and the
+// server keeps its read of them (docs/api.md, Metrics). Nothing is stored after now; the
+// first bucket is a whole one. The 1-hour preset (minute buckets) ends now.
 export function timeRange(f: DashFilters, now: number = Date.now()): { from: number; to: number } {
   if (f.time === "custom") return { from: Date.parse(f.from), to: Date.parse(f.to) };
   const from = now - presetMs(f.time);
-  if (granularityFor(now - from) === "minute") return { from, to: now };
-  const hourOf = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;
-  return { from: hourOf(from), to: hourOf(now) + HOUR_MS - 1 };
+  const granularity = granularityFor(now - from);
+  if (granularity === "minute") return { from, to: now };
+  const floor = (t: number, unit: number) => Math.floor(t / unit) * unit;
+  return { from: floor(from, granularity === "hour" ? HOUR_MS : DAY_MS), to: floor(now, HOUR_MS) + HOUR_MS - 1 };
 }
 
 // Buckets for the span: at most about a hundred, so that a series split by a dimension
