@@ -411,6 +411,30 @@ TEST(Rollups, RebuiltFromRawRowsWhenMissing) {
   ExpectSame(Stored(dir.path()), Recompute(*store, {"p1"}));
 }
 
+// Rounds of random batches through the write pipeline: per round, trace events on `traces`,
+// observation events among `observation_ids` ids and score events among `score_ids` ids.
+struct Rounds {
+  int rounds = 20, traces = 10, observations = 30, scores = 10;
+  int observation_ids = 200, score_ids = 50;
+  std::string observation_prefix = "o", score_prefix = "s";
+};
+void SubmitRounds(Store& store, RandomWorkload& w, const std::vector<std::string>& traces,
+                  const Rounds& r) {
+  WritePipeline pipeline(store, WritePipelineOptions{});
+  for (int round = 0; round < r.rounds; ++round) {
+    std::vector<IngestEvent> batch;
+    for (int i = 0; i < r.traces; ++i) batch.push_back(w.Trace(w.Pick(traces)));
+    for (int i = 0; i < r.observations; ++i) {
+      batch.push_back(w.Observation(
+          r.observation_prefix + std::to_string(w.Next() % r.observation_ids), traces));
+    }
+    for (int i = 0; i < r.scores; ++i) {
+      batch.push_back(w.Score(r.score_prefix + std::to_string(w.Next() % r.score_ids), traces));
+    }
+    ASSERT_TRUE(pipeline.Submit("p1", batch).ok());
+  }
+}
+
 // The same query answered from rollups and from raw rows gives the same JSON (sums, counts
 // and percentiles: the raw values land in the same sketch buckets).
 TEST(MetricsQuery, RollupsAndRawRowsAgree) {
@@ -421,18 +445,7 @@ TEST(MetricsQuery, RollupsAndRawRowsAgree) {
   RandomWorkload w(5);
   std::vector<std::string> traces;
   for (int i = 0; i < 10; ++i) traces.push_back("t" + std::to_string(i));
-  {
-    WritePipeline pipeline(*store, WritePipelineOptions{});
-    for (int round = 0; round < 20; ++round) {
-      std::vector<IngestEvent> batch;
-      for (int i = 0; i < 10; ++i) batch.push_back(w.Trace(w.Pick(traces)));
-      for (int i = 0; i < 30; ++i)
-        batch.push_back(w.Observation("o" + std::to_string(w.Next() % 200), traces));
-      for (int i = 0; i < 10; ++i)
-        batch.push_back(w.Score("s" + std::to_string(w.Next() % 50), traces));
-      ASSERT_TRUE(pipeline.Submit("p1", batch).ok());
-    }
-  }
+  SubmitRounds(*store, w, traces, Rounds{});
   const std::string range =
       R"("fromTimestamp":"2024-03-10T00:00:00.000Z","toTimestamp":"2024-03-20T00:00:00.000Z")";
   struct Case {
@@ -484,18 +497,7 @@ TEST(MetricsQuery, PartialDaysAndKeptReadsAgreeWithRawRows) {
   std::vector<std::string> traces;
   for (int i = 0; i < 12; ++i) traces.push_back("t" + std::to_string(i));
   auto load = [&](int rounds, const std::string& prefix) {
-    WritePipeline pipeline(*store, WritePipelineOptions{});
-    for (int round = 0; round < rounds; ++round) {
-      std::vector<IngestEvent> batch;
-      for (int i = 0; i < 6; ++i) batch.push_back(w.Trace(w.Pick(traces)));
-      for (int i = 0; i < 30; ++i) {
-        batch.push_back(w.Observation(prefix + std::to_string(w.Next() % 300), traces));
-      }
-      for (int i = 0; i < 8; ++i) {
-        batch.push_back(w.Score(prefix + "s" + std::to_string(w.Next() % 60), traces));
-      }
-      ASSERT_TRUE(pipeline.Submit("p1", batch).ok());
-    }
+    SubmitRounds(*store, w, traces, Rounds{rounds, 6, 30, 8, 300, 60, prefix, prefix + "s"});
   };
   load(25, "o");
   // The data spans 2024-03-14T10:30 to 2024-03-17T10:30.
