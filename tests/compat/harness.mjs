@@ -483,3 +483,52 @@ export function otlpExport({ resource = {}, scope = { name: 'compat-raw', versio
     ],
   };
 }
+
+/**
+ * A web UI client as a browser is one: keeps the session cookies and sends X-CSRF-Token
+ * from the lanterne_csrf cookie on every write (unless `csrf: false`). A string body is
+ * sent as it is (to test malformed JSON), anything else as JSON.
+ */
+export class UiBrowser {
+  constructor(server) {
+    this.server = server;
+    this.cookies = new Map();
+  }
+
+  async call(method, path, body, { csrf = true } = {}) {
+    const h = {};
+    if (this.cookies.size) h.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (csrf && method !== 'GET' && this.cookies.has('lanterne_csrf')) {
+      h['X-CSRF-Token'] = this.cookies.get('lanterne_csrf');
+    }
+    if (body !== undefined) h['Content-Type'] = 'application/json';
+    const res = await fetch(this.server.baseUrl + path, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    }
+    const text = await res.text();
+    let json;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, text, json };
+  }
+
+  async signup(email) {
+    const res = await this.call('POST', '/api/ui/auth/signup', { email, name: email.split('@')[0], password: 'password-123' });
+    expectStatus(res, 201, `signup ${email}`);
+  }
+}
+
+/** Asserts an HTTP status, with the answer's body in the message. */
+export function expectStatus(res, status, what) {
+  assert.equal(res.status, status, `${what}: expected ${status}, got ${res.status}: ${res.text}`);
+}

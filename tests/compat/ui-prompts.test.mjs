@@ -6,55 +6,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { basicAuth, startServer } from './harness.mjs';
+import { basicAuth, startServer, UiBrowser as Browser, expectStatus as expect } from './harness.mjs';
 
 const RUN = randomUUID().slice(0, 8);
 const NAME = 'team/greeting';
 const ENC = encodeURIComponent(NAME); // team%2Fgreeting
-
-/** A browser: keeps cookies, sends X-CSRF-Token from the lanterne_csrf cookie. */
-class Browser {
-  constructor(server) {
-    this.server = server;
-    this.cookies = new Map();
-  }
-
-  async call(method, path, body, { csrf = true } = {}) {
-    const h = {};
-    if (this.cookies.size) h.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    if (csrf && method !== 'GET' && this.cookies.has('lanterne_csrf')) {
-      h['X-CSRF-Token'] = this.cookies.get('lanterne_csrf');
-    }
-    if (body !== undefined) h['Content-Type'] = 'application/json';
-    const res = await fetch(this.server.baseUrl + path, {
-      method,
-      headers: h,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-    const text = await res.text();
-    let json;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, text, json };
-  }
-
-  async signup(email) {
-    const res = await this.call('POST', '/api/ui/auth/signup', { email, name: email.split('@')[0], password: 'password-123' });
-    expect(res, 201, `signup ${email}`);
-  }
-}
-
-function expect(res, status, what) {
-  assert.equal(res.status, status, `${what}: expected ${status}, got ${res.status}: ${res.text}`);
-}
 
 function expectForbidden(res, scope, what) {
   expect(res, 403, what);
