@@ -714,14 +714,18 @@ Result<RawFacts> ReadRawFacts(
     return Status::Ok();
   };
 
-  if (request.source == FactSource::kObservations) {
-    Statement s(db,
-                "SELECT seq FROM observations WHERE project_id = ?1 AND start_time >= ?2 AND "
-                "start_time < ?3 LIMIT ?4");
+  // Every scan takes the project, the range and the row bound as ?1..?4.
+  auto bind_range = [&](Statement& s) {
     s.Bind(1, std::string_view(project_id))
         .Bind(2, request.from_us)
         .Bind(3, request.to_us)
         .Bind(4, limit);
+  };
+  if (request.source == FactSource::kObservations) {
+    Statement s(db,
+                "SELECT seq FROM observations WHERE project_id = ?1 AND start_time >= ?2 AND "
+                "start_time < ?3 LIMIT ?4");
+    bind_range(s);
     std::vector<int64_t> seqs;
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) seqs.push_back(s.Int(0));
@@ -752,10 +756,7 @@ Result<RawFacts> ReadRawFacts(
                 "s.min_start, s.max_end FROM traces t LEFT JOIN rollup_trace_state s ON "
                 "s.trace_seq = t.seq WHERE t.project_id = ?1 AND t.timestamp >= ?2 AND "
                 "t.timestamp < ?3 LIMIT ?4");
-    s.Bind(1, std::string_view(project_id))
-        .Bind(2, request.from_us)
-        .Bind(3, request.to_us)
-        .Bind(4, limit);
+    bind_range(s);
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) {
       if (out.facts.size() == request.max_rows) {
@@ -799,10 +800,7 @@ Result<RawFacts> ReadRawFacts(
   Statement s(db, std::string("SELECT ") + kScoreRollupColumns +
                       ", trace_id FROM scores WHERE project_id = ?1 AND timestamp >= ?2 AND "
                       "timestamp < ?3 LIMIT ?4");
-  s.Bind(1, std::string_view(project_id))
-      .Bind(2, request.from_us)
-      .Bind(3, request.to_us)
-      .Bind(4, limit);
+  bind_range(s);
   int rc;
   std::vector<std::pair<ScoreRecord, std::optional<std::string>>> scores;
   while ((rc = s.Step()) == SQLITE_ROW) {
