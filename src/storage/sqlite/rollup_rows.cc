@@ -485,8 +485,14 @@ Status RollupWriter::Flush() {
   deltas_.clear();
   for (auto& [k, delta] : rows) {
     if (delta.IsZero()) continue;
-    if (k.grain == RollupGrain::kDay)
-      changes_.days.emplace_back(k.project_id, k.table, k.bucket_us);
+    // `rows` is ordered by table, project, grain and bucket: a day's keys are adjacent, so
+    // each changed day is recorded once, not once per key.
+    if (k.grain == RollupGrain::kDay) {
+      auto day = std::make_tuple(k.project_id, k.table, k.bucket_us);
+      if (changes_.days.empty() || changes_.days.back() != day) {
+        changes_.days.push_back(std::move(day));
+      }
+    }
     const int t = static_cast<int>(k.table);
     const int64_t grain = static_cast<int64_t>(k.grain);
     Statement& read = read_row_[t];
