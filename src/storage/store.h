@@ -396,6 +396,10 @@ class Store {
   // Per version of the prompt that generations link to, newest version first.
   // Dashboards and metrics (storage/rollup_read.h): rollup rows of a time range, and the
   // raw rows' contributions when a query needs what rollups do not keep.
+  // Makes the dashboards' slowest merged rollup reads ahead of the first page load, so that
+  // the store keeps them (the embedded store does it by itself at start and after each UTC
+  // midnight).
+  virtual void WarmRollupReads() {}
   virtual Result<std::vector<RollupRow>> ReadRollupRows(const std::string& project_id,
                                                         const RollupRowsRequest& request) {
     (void)project_id, (void)request;
@@ -442,6 +446,12 @@ struct SqliteOptions {
   // How often the background search indexer looks for rows to index; 0 runs no indexer
   // (tests then call CatchUpSearchIndex).
   int search_index_interval_ms = 250;
+  // Pending rollup entries a (project, table) may hold before a write transaction folds
+  // them into the rollup rows (storage/sqlite/rollup_pending.h); 0 folds in every one.
+  size_t rollup_pending_entries = 1024;
+  // Take the dashboards' slowest merged rollup reads ahead of the first page load, at start
+  // and after each UTC midnight (SqliteStore::WarmRollupReadsLoop).
+  bool warm_rollup_reads = true;
 };
 
 // Opens (creating and migrating when needed) the embedded SQLite store in `data_dir`.

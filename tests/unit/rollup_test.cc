@@ -16,6 +16,7 @@
 #include "temp_dir.h"
 
 #include "api/metrics_query.h"
+#include "core/time.h"
 #include "domain/sketch.h"
 #include "ingest/batch_decoder.h"
 #include "ingest/write_pipeline.h"
@@ -296,84 +297,90 @@ void ExpectSame(const Expected& stored, const Expected& expected) {
   }
 }
 
+// Pending limits: every transaction folds; folds now and then; never folds here.
+constexpr size_t kPendingLimits[] = {0, 30, size_t{1} << 30};
+
 TEST(Rollups, EqualFullRecomputationAfterRandomizedIngestion) {
-  for (uint64_t seed : {1u, 2u, 3u}) {
-    SCOPED_TRACE("seed " + std::to_string(seed));
-    TempDir dir;
-    SqliteOptions options;
-    options.id_merge_rows = 64;  // exercise the on-disk id indexes too
-    options.search_index_interval_ms = 0;
-    auto opened = OpenSqliteStore(dir.path(), options);
-    ASSERT_TRUE(opened.ok()) << opened.status().message();
-    auto store = std::move(opened).value();
-    RandomWorkload w(seed);
-    const std::vector<std::string> projects = {"p1", "p2"};
-    std::vector<std::string> traces, observations, scores;
-    for (int i = 0; i < 25; ++i) traces.push_back("t" + std::to_string(i));
-    for (int i = 0; i < 70; ++i) observations.push_back("o" + std::to_string(i));
-    for (int i = 0; i < 30; ++i) scores.push_back("s" + std::to_string(i));
-    {
-      WritePipeline pipeline(*store, WritePipelineOptions{});
-      for (int round = 0; round < 120; ++round) {
-        // A few requests at once, so that one commit merges several of them.
-        std::vector<std::future<Status>> inflight;
-        const int requests = 1 + static_cast<int>(w.Next() % 3);
-        for (int r = 0; r < requests; ++r) {
-          const std::string project = projects[w.Next() % 2];
-          const uint64_t op = w.Next() % 100;
-          if (op < 6) {
-            std::vector<std::string> ids = {w.Pick(traces)};
-            if (w.Chance(30)) ids.push_back(w.Pick(traces));
-            inflight.push_back(std::async(std::launch::async, [&pipeline, project, ids] {
-              return pipeline.SubmitWrite([project, ids](WriteTxn& txn) -> Status {
-                auto deleted = txn.DeleteTraces(project, ids);
-                return deleted.ok() ? Status::Ok() : deleted.status();
-              });
-            }));
-            continue;
-          }
-          if (op < 9) {
-            std::string id = w.Pick(scores);
-            inflight.push_back(std::async(std::launch::async, [&pipeline, project, id] {
-              return pipeline.SubmitWrite([project, id](WriteTxn& txn) -> Status {
-                auto deleted = txn.DeleteScore(project, id);
-                return deleted.ok() ? Status::Ok() : deleted.status();
-              });
-            }));
-            continue;
-          }
-          std::vector<IngestEvent> batch;
-          const int events = 1 + static_cast<int>(w.Next() % 12);
-          for (int e = 0; e < events; ++e) {
-            const uint64_t kind = w.Next() % 10;
-            if (kind < 3) {
-              batch.push_back(w.Trace(w.Pick(traces)));
-            } else if (kind < 8) {
-              batch.push_back(w.Observation(w.Pick(observations), traces));
-            } else {
-              batch.push_back(w.Score(w.Pick(scores), traces));
-            }
-          }
-          const bool resend = w.Chance(15);
-          inflight.push_back(
-              std::async(std::launch::async, [&pipeline, project, batch, resend]() mutable {
-                Status s = pipeline.Submit(project, batch);
-                if (s.ok() && resend) s = pipeline.Submit(project, batch);  // an SDK retry
-                return s;
+  for (uint64_t seed : {1u, 2u, 3u})
+    for (size_t pending_limit : kPendingLimits) {
+      SCOPED_TRACE("seed " + std::to_string(seed) + ", pending limit " +
+                   std::to_string(pending_limit));
+      TempDir dir;
+      SqliteOptions options;
+      options.id_merge_rows = 64;  // exercise the on-disk id indexes too
+      options.search_index_interval_ms = 0;
+      options.rollup_pending_entries = pending_limit;
+      auto opened = OpenSqliteStore(dir.path(), options);
+      ASSERT_TRUE(opened.ok()) << opened.status().message();
+      auto store = std::move(opened).value();
+      RandomWorkload w(seed);
+      const std::vector<std::string> projects = {"p1", "p2"};
+      std::vector<std::string> traces, observations, scores;
+      for (int i = 0; i < 25; ++i) traces.push_back("t" + std::to_string(i));
+      for (int i = 0; i < 70; ++i) observations.push_back("o" + std::to_string(i));
+      for (int i = 0; i < 30; ++i) scores.push_back("s" + std::to_string(i));
+      {
+        WritePipeline pipeline(*store, WritePipelineOptions{});
+        for (int round = 0; round < 120; ++round) {
+          // A few requests at once, so that one commit merges several of them.
+          std::vector<std::future<Status>> inflight;
+          const int requests = 1 + static_cast<int>(w.Next() % 3);
+          for (int r = 0; r < requests; ++r) {
+            const std::string project = projects[w.Next() % 2];
+            const uint64_t op = w.Next() % 100;
+            if (op < 6) {
+              std::vector<std::string> ids = {w.Pick(traces)};
+              if (w.Chance(30)) ids.push_back(w.Pick(traces));
+              inflight.push_back(std::async(std::launch::async, [&pipeline, project, ids] {
+                return pipeline.SubmitWrite([project, ids](WriteTxn& txn) -> Status {
+                  auto deleted = txn.DeleteTraces(project, ids);
+                  return deleted.ok() ? Status::Ok() : deleted.status();
+                });
               }));
+              continue;
+            }
+            if (op < 9) {
+              std::string id = w.Pick(scores);
+              inflight.push_back(std::async(std::launch::async, [&pipeline, project, id] {
+                return pipeline.SubmitWrite([project, id](WriteTxn& txn) -> Status {
+                  auto deleted = txn.DeleteScore(project, id);
+                  return deleted.ok() ? Status::Ok() : deleted.status();
+                });
+              }));
+              continue;
+            }
+            std::vector<IngestEvent> batch;
+            const int events = 1 + static_cast<int>(w.Next() % 12);
+            for (int e = 0; e < events; ++e) {
+              const uint64_t kind = w.Next() % 10;
+              if (kind < 3) {
+                batch.push_back(w.Trace(w.Pick(traces)));
+              } else if (kind < 8) {
+                batch.push_back(w.Observation(w.Pick(observations), traces));
+              } else {
+                batch.push_back(w.Score(w.Pick(scores), traces));
+              }
+            }
+            const bool resend = w.Chance(15);
+            inflight.push_back(
+                std::async(std::launch::async, [&pipeline, project, batch, resend]() mutable {
+                  Status s = pipeline.Submit(project, batch);
+                  if (s.ok() && resend) s = pipeline.Submit(project, batch);  // an SDK retry
+                  return s;
+                }));
+          }
+          for (auto& f : inflight) ASSERT_TRUE(f.get().ok());
+          if (round % 40 == 39) ExpectSame(Stored(dir.path()), Recompute(*store, projects));
         }
-        for (auto& f : inflight) ASSERT_TRUE(f.get().ok());
-        if (round % 40 == 39) ExpectSame(Stored(dir.path()), Recompute(*store, projects));
       }
+      ExpectSame(Stored(dir.path()), Recompute(*store, projects));
+      // Reopening keeps them (nothing rebuilt, nothing lost).
+      store.reset();
+      opened = OpenSqliteStore(dir.path(), options);
+      ASSERT_TRUE(opened.ok());
+      store = std::move(opened).value();
+      ExpectSame(Stored(dir.path()), Recompute(*store, projects));
     }
-    ExpectSame(Stored(dir.path()), Recompute(*store, projects));
-    // Reopening keeps them (nothing rebuilt, nothing lost).
-    store.reset();
-    opened = OpenSqliteStore(dir.path(), options);
-    ASSERT_TRUE(opened.ok());
-    store = std::move(opened).value();
-    ExpectSame(Stored(dir.path()), Recompute(*store, projects));
-  }
 }
 
 TEST(Rollups, RebuiltFromRawRowsWhenMissing) {
@@ -400,8 +407,8 @@ TEST(Rollups, RebuiltFromRawRowsWhenMissing) {
     ASSERT_EQ(sqlite3_exec(db,
                            "DELETE FROM rollup_observations; DELETE FROM rollup_traces; DELETE "
                            "FROM rollup_trace_users; DELETE FROM rollup_scores; DELETE FROM "
-                           "rollup_trace_state; UPDATE index_watermarks SET seq = 0 WHERE name = "
-                           "'rollups';",
+                           "rollup_trace_state; DELETE FROM rollup_pending; UPDATE "
+                           "index_watermarks SET seq = 0 WHERE name = 'rollups';",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
@@ -489,71 +496,138 @@ TEST(MetricsQuery, RollupsAndRawRowsAgree) {
 // queries and dropped when a write changes a day of their range. Every way agrees with the
 // raw rows, before and after such a write.
 TEST(MetricsQuery, PartialDaysAndKeptReadsAgreeWithRawRows) {
+  for (size_t pending_limit : kPendingLimits) {
+    SCOPED_TRACE("pending limit " + std::to_string(pending_limit));
+    TempDir dir;
+    SqliteOptions options;
+    options.search_index_interval_ms = 0;
+    options.rollup_pending_entries = pending_limit;
+    auto store = std::move(OpenSqliteStore(dir.path(), options)).value();
+    RandomWorkload w(23);
+    std::vector<std::string> traces;
+    for (int i = 0; i < 12; ++i) traces.push_back("t" + std::to_string(i));
+    auto load = [&](int rounds, const std::string& prefix) {
+      SubmitRounds(*store, w, traces, Rounds{rounds, 6, 30, 8, 300, 60, prefix, prefix + "s"});
+    };
+    load(25, "o");
+    // The data spans 2024-03-14T10:30 to 2024-03-17T10:30.
+    const std::vector<std::pair<std::string, std::string>> ranges = {
+        // 21 hours in at each end: day rows minus 3 hours each.
+        {"2024-03-15T03:00:00.000Z", "2024-03-16T20:59:59.999Z"},
+        // 4 hours in at each end: hour rows.
+        {"2024-03-14T20:00:00.000Z", "2024-03-16T03:59:59.999Z"},
+        // Not on whole hours: raw rows at the edges too.
+        {"2024-03-14T22:17:00.000Z", "2024-03-16T21:40:00.000Z"},
+    };
+    struct Case {
+      std::string body, forcing_filter;
+    };
+    const std::string keep_all_users =
+        R"({"column":"userId","operator":"none of","value":["nobody"],"type":"stringOptions"})";
+    const std::vector<Case> cases = {
+        {R"("view":"observations","dimensions":[{"field":"providedModelName"},{"field":"level"}],"metrics":[{"measure":"count","aggregation":"count"},{"measure":"totalCost","aggregation":"sum"},{"measure":"latency","aggregation":"p95"},{"measure":"latency","aggregation":"p50"}])",
+         keep_all_users},
+        {R"("view":"traces","dimensions":[{"field":"name"}],"metrics":[{"measure":"count","aggregation":"count"},{"measure":"latency","aggregation":"p50"}],"timeDimension":{"granularity":"day"})",
+         R"({"column":"sessionId","operator":"is null","type":"null"})"},
+        {R"("view":"traces","dimensions":[{"field":"userId"}],"metrics":[{"measure":"totalCost","aggregation":"sum"},{"measure":"count","aggregation":"count"}])",
+         R"({"column":"sessionId","operator":"is null","type":"null"})"},
+        {R"("view":"scores-numeric","dimensions":[{"field":"name"}],"metrics":[{"measure":"value","aggregation":"avg"},{"measure":"value","aggregation":"histogram"}])",
+         keep_all_users},
+    };
+    auto run = [&](const std::string& json, MetricsPlan* plan) -> std::string {
+      auto q = ParseMetricsQuery(json, false);
+      EXPECT_TRUE(q.ok()) << q.status().message();
+      if (!q.ok()) return "";
+      auto answer = RunMetricsQuery(*store, "p1", *q, plan);
+      EXPECT_TRUE(answer.ok()) << answer.status().message();
+      return answer.ok() ? *answer : "";
+    };
+    auto check_all = [&] {
+      for (const auto& [from, to] : ranges) {
+        for (const auto& c : cases) {
+          SCOPED_TRACE(c.body + " from " + from + " to " + to);
+          const std::string head =
+              "{" + c.body + R"(,"fromTimestamp":")" + from + R"(","toTimestamp":")" + to + R"(")";
+          MetricsPlan rollup_plan, again_plan, raw_plan;
+          const std::string from_rollups = run(head + R"(,"filters":[]})", &rollup_plan);
+          EXPECT_TRUE(rollup_plan.from_rollups);
+          EXPECT_EQ(run(head + R"(,"filters":[]})", &again_plan), from_rollups);
+          const std::string from_raw =
+              run(head + R"(,"filters":[)" + c.forcing_filter + "]}", &raw_plan);
+          EXPECT_FALSE(raw_plan.from_rollups);
+          EXPECT_NE(from_raw, R"({"data":[]})");
+          EXPECT_EQ(from_raw, from_rollups);
+        }
+      }
+    };
+    check_all();
+    // Late data into the days already read (and kept): the answers follow.
+    load(5, "late");
+    check_all();
+  }
+}
+
+// The per-user read of the dashboard presets' whole past days is made ahead of the first
+// page load: after WarmRollupReads a query over those days is answered from memory, even
+// with the rollup rows gone from disk behind the store's back; a range not warmed is not.
+TEST(MetricsQuery, WarmedReadsAnswerTheDashboardPresetsFromMemory) {
   TempDir dir;
   SqliteOptions options;
   options.search_index_interval_ms = 0;
+  options.warm_rollup_reads = false;  // warmed below, when the test says
   auto store = std::move(OpenSqliteStore(dir.path(), options)).value();
-  RandomWorkload w(23);
-  std::vector<std::string> traces;
-  for (int i = 0; i < 12; ++i) traces.push_back("t" + std::to_string(i));
-  auto load = [&](int rounds, const std::string& prefix) {
-    SubmitRounds(*store, w, traces, Rounds{rounds, 6, 30, 8, 300, 60, prefix, prefix + "s"});
-  };
-  load(25, "o");
-  // The data spans 2024-03-14T10:30 to 2024-03-17T10:30.
-  const std::vector<std::pair<std::string, std::string>> ranges = {
-      // 21 hours in at each end: day rows minus 3 hours each.
-      {"2024-03-15T03:00:00.000Z", "2024-03-16T20:59:59.999Z"},
-      // 4 hours in at each end: hour rows.
-      {"2024-03-14T20:00:00.000Z", "2024-03-16T03:59:59.999Z"},
-      // Not on whole hours: raw rows at the edges too.
-      {"2024-03-14T22:17:00.000Z", "2024-03-16T21:40:00.000Z"},
-  };
-  struct Case {
-    std::string body, forcing_filter;
-  };
-  const std::string keep_all_users =
-      R"({"column":"userId","operator":"none of","value":["nobody"],"type":"stringOptions"})";
-  const std::vector<Case> cases = {
-      {R"("view":"observations","dimensions":[{"field":"providedModelName"},{"field":"level"}],"metrics":[{"measure":"count","aggregation":"count"},{"measure":"totalCost","aggregation":"sum"},{"measure":"latency","aggregation":"p95"},{"measure":"latency","aggregation":"p50"}])",
-       keep_all_users},
-      {R"("view":"traces","dimensions":[{"field":"name"}],"metrics":[{"measure":"count","aggregation":"count"},{"measure":"latency","aggregation":"p50"}],"timeDimension":{"granularity":"day"})",
-       R"({"column":"sessionId","operator":"is null","type":"null"})"},
-      {R"("view":"traces","dimensions":[{"field":"userId"}],"metrics":[{"measure":"totalCost","aggregation":"sum"},{"measure":"count","aggregation":"count"}])",
-       R"({"column":"sessionId","operator":"is null","type":"null"})"},
-      {R"("view":"scores-numeric","dimensions":[{"field":"name"}],"metrics":[{"measure":"value","aggregation":"avg"},{"measure":"value","aggregation":"histogram"}])",
-       keep_all_users},
-  };
-  auto run = [&](const std::string& json, MetricsPlan* plan) -> std::string {
+  const int64_t now = NowMicros();
+  const int64_t today = BucketStart(now, RollupGrain::kDay);
+  {
+    WritePipeline pipeline(*store, WritePipelineOptions{});
+    ASSERT_TRUE(pipeline
+                    .SubmitWrite([&](WriteTxn& txn) -> Status {
+                      LANTERNE_RETURN_IF_ERROR(txn.UpsertOrganization(Organization{"o1", "O1"}));
+                      return txn.UpsertProject(Project{"p1", "o1", "P1", now});
+                    })
+                    .ok());
+    std::vector<IngestEvent> batch;
+    for (int i = 0; i < 30; ++i) {
+      IngestEvent e;
+      e.kind = EventKind::kTrace;
+      e.timestamp_us = now;
+      e.trace.id = "w" + std::to_string(i);
+      e.trace.timestamp_us = today - (i % 20 + 1) * kDayUs + 3600 * kSecond;
+      e.trace.user_id.Set("u" + std::to_string(i % 3));
+      batch.push_back(std::move(e));
+    }
+    ASSERT_TRUE(pipeline.Submit("p1", batch).ok());
+  }
+  // As the web UI asks: from a UTC midnight to the end of the current hour.
+  auto query = [&](int days, bool raw) {
+    const std::string json =
+        R"({"view":"traces","dimensions":[{"field":"userId"}],"metrics":[{"measure":"count","aggregation":"count"}],"fromTimestamp":")" +
+        FormatIsoMillis(today - days * kDayUs) + R"(","toTimestamp":")" +
+        FormatIsoMillis(BucketStart(now, RollupGrain::kHour) + kHourUs - 1000) +
+        R"(","filters":[)" +
+        (raw ? R"({"column":"sessionId","operator":"is null","type":"null"})" : "") + "]}";
     auto q = ParseMetricsQuery(json, false);
     EXPECT_TRUE(q.ok()) << q.status().message();
-    if (!q.ok()) return "";
-    auto answer = RunMetricsQuery(*store, "p1", *q, plan);
+    MetricsPlan plan;
+    auto answer = RunMetricsQuery(*store, "p1", *q, &plan);
     EXPECT_TRUE(answer.ok()) << answer.status().message();
+    EXPECT_EQ(plan.from_rollups, !raw);
     return answer.ok() ? *answer : "";
   };
-  auto check_all = [&] {
-    for (const auto& [from, to] : ranges) {
-      for (const auto& c : cases) {
-        SCOPED_TRACE(c.body + " from " + from + " to " + to);
-        const std::string head =
-            "{" + c.body + R"(,"fromTimestamp":")" + from + R"(","toTimestamp":")" + to + R"(")";
-        MetricsPlan rollup_plan, again_plan, raw_plan;
-        const std::string from_rollups = run(head + R"(,"filters":[]})", &rollup_plan);
-        EXPECT_TRUE(rollup_plan.from_rollups);
-        EXPECT_EQ(run(head + R"(,"filters":[]})", &again_plan), from_rollups);
-        const std::string from_raw =
-            run(head + R"(,"filters":[)" + c.forcing_filter + "]}", &raw_plan);
-        EXPECT_FALSE(raw_plan.from_rollups);
-        EXPECT_NE(from_raw, R"({"data":[]})");
-        EXPECT_EQ(from_raw, from_rollups);
-      }
-    }
-  };
-  check_all();
-  // Late data into the days already read (and kept): the answers follow.
-  load(5, "late");
-  check_all();
+  const std::string expected_30 = query(30, true), expected_14 = query(14, true);
+  ASSERT_NE(expected_30, R"({"data":[]})");
+  ASSERT_NE(expected_14, R"({"data":[]})");
+  store->WarmRollupReads();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() + "/lanterne.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DELETE FROM rollup_trace_users; DELETE FROM rollup_pending;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  EXPECT_EQ(query(30, false), expected_30);       // kept since the warm-up
+  EXPECT_EQ(query(14, false), R"({"data":[]})");  // not a preset: read from disk
 }
 
 TEST(MetricsQuery, BadInputNamesTheField) {

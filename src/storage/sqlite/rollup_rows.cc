@@ -6,6 +6,7 @@
 
 #include "core/ids.h"
 #include "core/json.h"
+#include "storage/sqlite/rollup_pending.h"
 
 namespace lanterne::sqlite {
 namespace {
@@ -81,6 +82,17 @@ Status RollupWriter::Prepare() {
                                       " WHERE project_id = ?1 AND grain = ?2 AND bucket = ?3 "
                                       "AND key = ?4"));
   }
+  LANTERNE_RETURN_IF_ERROR(Prep(db_, pending_count_,
+                                "SELECT COALESCE(SUM(entries), 0) FROM rollup_pending WHERE "
+                                "project_id = ?1 AND table_id = ?2"));
+  LANTERNE_RETURN_IF_ERROR(Prep(db_, pending_rows_,
+                                "SELECT data FROM rollup_pending WHERE project_id = ?1 AND "
+                                "table_id = ?2 ORDER BY id"));
+  LANTERNE_RETURN_IF_ERROR(Prep(db_, pending_append_,
+                                "INSERT INTO rollup_pending (project_id, table_id, entries, "
+                                "data) VALUES (?1, ?2, ?3, ?4)"));
+  LANTERNE_RETURN_IF_ERROR(Prep(
+      db_, pending_clear_, "DELETE FROM rollup_pending WHERE project_id = ?1 AND table_id = ?2"));
   LANTERNE_RETURN_IF_ERROR(Prep(db_, indexed_observation_seqs_,
                                 "SELECT seq FROM observation_traces WHERE trace_hash = ?1"));
   LANTERNE_RETURN_IF_ERROR(Prep(db_, score_by_id_,
@@ -97,7 +109,8 @@ Status RollupWriter::Prepare() {
 void RollupWriter::ReleaseStatements() {
   for (Statement* s :
        {&trace_dims_, &read_state_, &write_state_, &delete_state_, &observation_times_,
-        &score_by_id_, &scores_of_trace_, &indexed_observation_seqs_}) {
+        &score_by_id_, &scores_of_trace_, &indexed_observation_seqs_, &pending_count_,
+        &pending_rows_, &pending_append_, &pending_clear_}) {
     s->Reset();
   }
   for (int i = 0; i < kRollupTableCount; ++i) {
@@ -424,9 +437,12 @@ Status RollupWriter::ProjectDeleted(const std::string& project_id) {
     s.Bind(1, std::string_view(project_id));
     if (s.Step() != SQLITE_DONE) return StepError(db_, "delete project rollups");
   }
-  Statement s(db_, "DELETE FROM rollup_trace_state WHERE project_id = ?1");
-  s.Bind(1, std::string_view(project_id));
-  if (s.Step() != SQLITE_DONE) return StepError(db_, "delete project rollups");
+  for (const char* sql : {"DELETE FROM rollup_trace_state WHERE project_id = ?1",
+                          "DELETE FROM rollup_pending WHERE project_id = ?1"}) {
+    Statement s(db_, sql);
+    s.Bind(1, std::string_view(project_id));
+    if (s.Step() != SQLITE_DONE) return StepError(db_, "delete project rollups");
+  }
   return Status::Ok();
 }
 
@@ -474,36 +490,86 @@ Status RollupWriter::Flush() {
     }
   }
   traces_.clear();
-  // Hours first; each day row takes the sum of its hours' changes.
-  std::map<StoredRollupKey, RollupValues> rows;
-  for (auto& [id, d] : deltas_) {
+  // Per (table, project): the days changed (for RollupCache), then the deltas applied.
+  std::map<std::pair<RollupTable, std::string>, std::vector<const Delta*>> groups;
+  for (const auto& [id, d] : deltas_) {
     if (d.values.IsZero()) continue;
-    rows[{d.table, d.project_id, RollupGrain::kHour, d.hour, d.key}].Add(d.values);
-    rows[{d.table, d.project_id, RollupGrain::kDay, BucketStart(d.hour, RollupGrain::kDay), d.key}]
-        .Add(d.values);
+    groups[{d.table, d.project_id}].push_back(&d);
+    changes_.days.emplace_back(d.project_id, d.table, BucketStart(d.hour, RollupGrain::kDay));
+  }
+  std::sort(changes_.days.begin(), changes_.days.end());
+  changes_.days.erase(std::unique(changes_.days.begin(), changes_.days.end()), changes_.days.end());
+  for (const auto& [group, deltas] : groups) {
+    LANTERNE_RETURN_IF_ERROR(ApplyDeltas(group.first, group.second, deltas));
   }
   deltas_.clear();
+  return Status::Ok();
+}
+
+Status RollupWriter::ApplyDeltas(RollupTable table, const std::string& project_id,
+                                 const std::vector<const Delta*>& deltas) {
+  Statement& count = pending_count_;
+  count.Reset();
+  count.Bind(1, std::string_view(project_id)).Bind(2, static_cast<int64_t>(table));
+  if (count.Step() != SQLITE_ROW) return StepError(db_, "count pending rollup entries");
+  const int64_t waiting = count.Int(0);
+  count.Reset();
+  if (fold_always_ || static_cast<size_t>(waiting) + deltas.size() > pending_limit_) {
+    return FoldIntoRows(table, project_id, deltas);
+  }
+  std::string data;
+  for (const Delta* d : deltas) AppendPendingEntry(data, d->hour, d->key, d->values);
+  Statement& append = pending_append_;
+  append.Reset();
+  append.Bind(1, std::string_view(project_id))
+      .Bind(2, static_cast<int64_t>(table))
+      .Bind(3, static_cast<int64_t>(deltas.size()))
+      .BindBlobNoCopy(4, data);
+  if (append.Step() != SQLITE_DONE) return StepError(db_, "append pending rollup entries");
+  append.Reset();
+  return Status::Ok();
+}
+
+Status RollupWriter::FoldIntoRows(RollupTable table, const std::string& project_id,
+                                  const std::vector<const Delta*>& deltas) {
+  // Hours first; each day row takes the sum of its hours' changes. Ordered by grain,
+  // bucket and key: the rows are visited in the order they are stored.
+  std::map<std::tuple<RollupGrain, int64_t, std::string>, RollupValues> rows;
+  auto add = [&](int64_t hour, std::string_view key, const RollupValues& values) {
+    rows[{RollupGrain::kHour, hour, std::string(key)}].Add(values);
+    rows[{RollupGrain::kDay, BucketStart(hour, RollupGrain::kDay), std::string(key)}].Add(values);
+  };
+  Statement& pending = pending_rows_;
+  pending.Reset();
+  pending.Bind(1, std::string_view(project_id)).Bind(2, static_cast<int64_t>(table));
+  int rc;
+  while ((rc = pending.Step()) == SQLITE_ROW) {
+    if (!ForEachPendingEntry(pending.Blob(0), true,
+                             [&](int64_t hour, std::string_view key, RollupValues& values) {
+                               add(hour, key, values);
+                             })) {
+      return Status::Internal(std::string("pending rollup row of ") + RollupTableName(table) +
+                              " is corrupt");
+    }
+  }
+  pending.Reset();
+  if (rc != SQLITE_DONE) return StepError(db_, "read pending rollup entries");
+  for (const Delta* d : deltas) add(d->hour, d->key, d->values);
+
+  const int t = static_cast<int>(table);
   for (auto& [k, delta] : rows) {
     if (delta.IsZero()) continue;
-    // `rows` is ordered by table, project, grain and bucket: a day's keys are adjacent, so
-    // each changed day is recorded once, not once per key.
-    if (k.grain == RollupGrain::kDay) {
-      auto day = std::make_tuple(k.project_id, k.table, k.bucket_us);
-      if (changes_.days.empty() || changes_.days.back() != day) {
-        changes_.days.push_back(std::move(day));
-      }
-    }
-    const int t = static_cast<int>(k.table);
-    const int64_t grain = static_cast<int64_t>(k.grain);
+    const auto& [grain_enum, bucket, key] = k;
+    const int64_t grain = static_cast<int64_t>(grain_enum);
     Statement& read = read_row_[t];
     read.Reset();
-    read.Bind(1, std::string_view(k.project_id)).Bind(2, grain).Bind(3, k.bucket_us);
-    read.BindBlob(4, k.key);
-    RollupValues stored = RollupValues::For(k.table);
-    int rc = read.Step();
+    read.Bind(1, std::string_view(project_id)).Bind(2, grain).Bind(3, bucket);
+    read.BindBlob(4, key);
+    RollupValues stored = RollupValues::For(table);
+    rc = read.Step();
     if (rc == SQLITE_ROW) {
       if (!RollupValues::Decode(read.Blob(0), &stored)) {
-        return Status::Internal(std::string("stored rollup row of ") + RollupTableName(k.table) +
+        return Status::Internal(std::string("stored rollup row of ") + RollupTableName(table) +
                                 " is corrupt");
       }
     } else if (rc != SQLITE_DONE) {
@@ -513,8 +579,8 @@ Status RollupWriter::Flush() {
     stored.Add(delta);
     Statement& write = stored.IsZero() ? delete_row_[t] : write_row_[t];
     write.Reset();
-    write.Bind(1, std::string_view(k.project_id)).Bind(2, grain).Bind(3, k.bucket_us);
-    write.BindBlob(4, k.key);
+    write.Bind(1, std::string_view(project_id)).Bind(2, grain).Bind(3, bucket);
+    write.BindBlob(4, key);
     std::string data;
     if (!stored.IsZero()) {
       data = stored.Encode();
@@ -523,6 +589,11 @@ Status RollupWriter::Flush() {
     if (write.Step() != SQLITE_DONE) return StepError(db_, "write rollup row");
     write.Reset();
   }
+  Statement& clear = pending_clear_;
+  clear.Reset();
+  clear.Bind(1, std::string_view(project_id)).Bind(2, static_cast<int64_t>(table));
+  if (clear.Step() != SQLITE_DONE) return StepError(db_, "clear pending rollup entries");
+  clear.Reset();
   return Status::Ok();
 }
 
@@ -550,10 +621,16 @@ Status RollupWriter::Rebuild() {
     Statement s(db_, std::string("DELETE FROM ") + RollupTableName(table));
     if (s.Step() != SQLITE_DONE) return StepError(db_, "clear rollups");
   }
-  {
-    Statement s(db_, "DELETE FROM rollup_trace_state");
+  for (const char* sql : {"DELETE FROM rollup_trace_state", "DELETE FROM rollup_pending"}) {
+    Statement s(db_, sql);
     if (s.Step() != SQLITE_DONE) return StepError(db_, "clear rollups");
   }
+  // Straight into the rows: a rebuild's changes would pass any limit anyway.
+  fold_always_ = true;
+  struct Unset {
+    bool& flag;
+    ~Unset() { flag = false; }
+  } unset{fold_always_};
   size_t pending = 0;
   auto flush_if_large = [&]() -> Status {
     if (++pending < 50000) return Status::Ok();
@@ -596,7 +673,59 @@ Status RollupWriter::Rebuild() {
   return Status::Ok();
 }
 
+namespace {
+
+// The rows and pending entries of a read come from one snapshot: a transaction folding
+// the pending entries into the rows between the two reads would count them twice or not
+// at all.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(sqlite3* db) : db_(db) {
+    began_ = sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+  ~ReadTransaction() {
+    if (began_) sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+  Status status() const { return began_ ? Status::Ok() : StepError(db_, "begin a read"); }
+
+ private:
+  sqlite3* db_;
+  bool began_ = false;
+};
+
+// Calls `each` with every pending entry of (project, table); all projects when
+// `project_id` is null.
+Status ReadPendingEntries(
+    sqlite3* db, const std::string* project_id, RollupTable table, bool with_sketches,
+    const std::function<void(const std::string& project_id, int64_t hour_us, std::string_view key,
+                             RollupValues& values)>& each) {
+  Statement s(db, project_id ? "SELECT project_id, data FROM rollup_pending WHERE project_id = "
+                               "?1 AND table_id = ?2 ORDER BY id"
+                             : "SELECT project_id, data FROM rollup_pending WHERE table_id = ?2 "
+                               "ORDER BY id");
+  if (project_id) s.Bind(1, std::string_view(*project_id));
+  s.Bind(2, static_cast<int64_t>(table));
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    const std::string project = s.Text(0);
+    if (!ForEachPendingEntry(s.Blob(1), with_sketches,
+                             [&](int64_t hour, std::string_view key, RollupValues& values) {
+                               each(project, hour, key, values);
+                             })) {
+      return Status::Internal("corrupt pending rollup row");
+    }
+  }
+  if (rc != SQLITE_DONE) return StepError(db, "read pending rollup entries");
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::map<StoredRollupKey, RollupValues>> ReadAllRollups(sqlite3* db) {
+  ReadTransaction txn(db);
+  LANTERNE_RETURN_IF_ERROR(txn.status());
   std::map<StoredRollupKey, RollupValues> out;
   for (RollupTable table : kTables) {
     Statement s(db, std::string("SELECT project_id, grain, bucket, key, data FROM ") +
@@ -609,12 +738,23 @@ Result<std::map<StoredRollupKey, RollupValues>> ReadAllRollups(sqlite3* db) {
            std::string(s.Blob(3))}] = std::move(v);
     }
     if (rc != SQLITE_DONE) return StepError(db, "read rollups");
+    LANTERNE_RETURN_IF_ERROR(ReadPendingEntries(
+        db, nullptr, table, true,
+        [&](const std::string& project, int64_t hour, std::string_view key, RollupValues& v) {
+          out[{table, project, RollupGrain::kHour, hour, std::string(key)}].Add(v);
+          out[{table, project, RollupGrain::kDay, BucketStart(hour, RollupGrain::kDay),
+               std::string(key)}]
+              .Add(v);
+        }));
   }
+  std::erase_if(out, [](const auto& row) { return row.second.IsZero(); });
   return out;
 }
 
 Result<std::vector<RollupRow>> ReadRollupRows(sqlite3* db, const std::string& project_id,
                                               const RollupRowsRequest& request) {
+  ReadTransaction txn(db);
+  LANTERNE_RETURN_IF_ERROR(txn.status());
   Statement s(db, std::string("SELECT bucket, key, data FROM ") + RollupTableName(request.table) +
                       " WHERE project_id = ?1 AND grain = ?2 AND bucket >= ?3 AND bucket < ?4 "
                       "LIMIT ?5");
@@ -624,44 +764,82 @@ Result<std::vector<RollupRow>> ReadRollupRows(sqlite3* db, const std::string& pr
       .Bind(4, request.to_us)
       .Bind(5, static_cast<int64_t>(request.max_rows + 1));
   std::vector<RollupRow> rows;
-  // merge_buckets: the row of each key, found by the key's stored bytes (decoded once;
-  // looked up without copying them).
+  // The row of each key (merge_buckets) or of each bucket and key, found by the key's
+  // stored bytes, prefixed by the bucket's when buckets stay apart (decoded once; looked up
+  // without copying them).
   struct BytesHash {
     using is_transparent = void;
     size_t operator()(std::string_view v) const { return std::hash<std::string_view>()(v); }
   };
   std::unordered_map<std::string, size_t, BytesHash, std::equal_to<>> row_of_key;
-  RollupValues values;
+  std::string lookup;
+  auto row_id = [&](int64_t bucket, std::string_view key) -> std::string_view {
+    if (request.merge_buckets) return key;
+    lookup.assign(reinterpret_cast<const char*>(&bucket), sizeof(bucket));
+    lookup.append(key);
+    return lookup;
+  };
   size_t read = 0;
+  const Status too_many = Status::InvalidArgument(
+      "the time range covers more than " + std::to_string(request.max_rows) +
+      " rollup rows; narrow fromTimestamp/toTimestamp or choose a coarser granularity");
+  // Adds one row's values to its key's (and bucket's) row; `values` is left moved from.
+  auto add = [&](int64_t bucket, std::string_view key, RollupValues& values,
+                 bool may_exist) -> Status {
+    if (may_exist) {
+      if (auto it = row_of_key.find(row_id(bucket, key)); it != row_of_key.end()) {
+        rows[it->second].values.Add(values);
+        return Status::Ok();
+      }
+    }
+    if (request.merge_buckets || may_exist) {
+      row_of_key.emplace(std::string(row_id(bucket, key)), rows.size());
+    }
+    RollupRow& row = rows.emplace_back();
+    row.bucket_us = request.merge_buckets ? request.from_us : bucket;
+    if (!DecodeRollupKey(key, &row.key)) return Status::Internal("corrupt rollup row");
+    row.values = std::move(values);
+    values = {};
+    return Status::Ok();
+  };
+  RollupValues values;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
-    if (read++ == request.max_rows) {
-      return Status::InvalidArgument(
-          "the time range covers more than " + std::to_string(request.max_rows) +
-          " rollup rows; narrow fromTimestamp/toTimestamp or choose a coarser granularity");
-    }
+    if (read++ == request.max_rows) return too_many;
     if (!RollupValues::Decode(s.Blob(2), &values, request.with_sketches)) {
       return Status::Internal("corrupt rollup row");
     }
-    RollupRow* row = nullptr;
-    if (request.merge_buckets) {
-      const std::string_view key = s.Blob(1);
-      if (auto it = row_of_key.find(key); it != row_of_key.end()) {
-        rows[it->second].values.Add(values);
-        continue;
-      }
-      row_of_key.emplace(std::string(key), rows.size());
-      row = &rows.emplace_back();
-      row->bucket_us = request.from_us;
-    } else {
-      row = &rows.emplace_back();
-      row->bucket_us = s.Int(0);
-    }
-    if (!DecodeRollupKey(s.Blob(1), &row->key)) return Status::Internal("corrupt rollup row");
-    row->values = std::move(values);
-    values = {};
+    // Stored rows are unique per bucket and key: only merged reads meet a key again.
+    LANTERNE_RETURN_IF_ERROR(add(s.Int(0), s.Blob(1), values, request.merge_buckets));
   }
   if (rc != SQLITE_DONE) return StepError(db, "read rollup rows");
+  s.Reset();
+
+  // Pending entries: hour deltas, added to the row of their bucket at the request's grain.
+  bool pending_seen = false;
+  Status added = Status::Ok();
+  LANTERNE_RETURN_IF_ERROR(ReadPendingEntries(
+      db, &project_id, request.table, request.with_sketches,
+      [&](const std::string&, int64_t hour, std::string_view key, RollupValues& v) {
+        const int64_t bucket = BucketStart(hour, request.grain);
+        if (!added.ok() || bucket < request.from_us || bucket >= request.to_us) return;
+        if (!pending_seen && !request.merge_buckets) {
+          // The stored rows were not indexed by bucket: index them now.
+          for (size_t i = 0; i < rows.size(); ++i) {
+            row_of_key.emplace(std::string(row_id(rows[i].bucket_us, EncodeRollupKey(rows[i].key))),
+                               i);
+          }
+        }
+        pending_seen = true;
+        if (read++ == request.max_rows) {
+          added = too_many;
+          return;
+        }
+        added = add(bucket, key, v, true);
+      }));
+  LANTERNE_RETURN_IF_ERROR(added);
+  // A key whose pending changes took back all it held.
+  if (pending_seen) std::erase_if(rows, [](const RollupRow& r) { return r.values.IsZero(); });
   return rows;
 }
 

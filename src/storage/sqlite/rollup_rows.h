@@ -5,8 +5,9 @@
 // RollupWriter lives beside the write transaction. It hears of every stored version the
 // transaction reads (Remember*), of every write and delete, and keeps in memory what the
 // transaction adds and removes per (table, project, hour, key); Flush(), just before
-// COMMIT, applies that once per row and grain. A trace's latency, cost and tokens come from
-// its observations: rollup_trace_state keeps, per trace row, what its observations add up
+// COMMIT, appends it as pending changes (storage/sqlite/rollup_pending.h) or, once enough
+// wait, folds them all into the rows, once per row and grain. A trace's latency, cost and tokens
+// come from its observations: rollup_trace_state keeps, per trace row, what its observations add up
 // to (domain TraceAggregate), so an observation's write changes its trace's contribution
 // without reading the trace's other observations — except when it removes the first start
 // or last end, where the state is recomputed from the trace's observations.
@@ -55,6 +56,9 @@ class RollupWriter {
   RollupWriter& operator=(const RollupWriter&) = delete;
 
   Status Prepare();
+  // Pending entries a (project, table) may hold before a transaction folds them into the
+  // rollup rows (0: every transaction does).
+  void set_pending_limit(size_t entries) { pending_limit_ = entries; }
   // Statements left on a row would hold the read snapshot past COMMIT.
   void ReleaseStatements();
 
@@ -117,6 +121,13 @@ class RollupWriter {
                                           const std::string& trace_id);
   static ObservationBefore BeforeOf(const ObservationRecord& o);
   Status Rebuild();
+  struct Delta;
+  // Appends `deltas` (one table and project) as a pending row, or folds them and the
+  // pending rows into the rollup rows when that would pass the limit.
+  Status ApplyDeltas(RollupTable table, const std::string& project_id,
+                     const std::vector<const Delta*>& deltas);
+  Status FoldIntoRows(RollupTable table, const std::string& project_id,
+                      const std::vector<const Delta*>& deltas);
 
   sqlite3* db_;
   RollupSources sources_;
@@ -124,6 +135,9 @@ class RollupWriter {
   Statement read_row_[kRollupTableCount], write_row_[kRollupTableCount],
       delete_row_[kRollupTableCount];
   Statement score_by_id_, scores_of_trace_, indexed_observation_seqs_;
+  Statement pending_count_, pending_rows_, pending_append_, pending_clear_;
+  size_t pending_limit_ = 1024;
+  bool fold_always_ = false;  // while rebuilding
 
   std::unordered_map<int64_t, ObservationBefore> observations_before_;
   std::map<std::pair<std::string, std::string>, Contribution> scores_before_;

@@ -214,6 +214,15 @@ CREATE TABLE IF NOT EXISTS rollup_trace_state (
   total_cost INTEGER NOT NULL, total_tokens INTEGER NOT NULL, min_start INTEGER, max_end INTEGER);
 INSERT OR REPLACE INTO index_watermarks (name, seq) VALUES ('rollups', 0);
 )sql",
+    // 13: the rollups' pending changes (src/storage/sqlite/rollup_pending.h): per write
+    // transaction and (project, table), its hour deltas in one row, folded into the rollup
+    // rows by a later transaction. The index answers "how many entries wait" without the blobs.
+    R"sql(
+CREATE TABLE IF NOT EXISTS rollup_pending (
+  id INTEGER PRIMARY KEY, project_id TEXT NOT NULL, table_id INTEGER NOT NULL,
+  entries INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS rollup_pending_by_table ON rollup_pending (project_id, table_id, entries);
+)sql",
 };
 
 // Columns a migration adds before its SQL runs. SQLite has no ADD COLUMN IF NOT EXISTS, and a
