@@ -9,7 +9,8 @@
 #    names, 2 environments and releases, 10 models, some warnings and errors) stamped over
 #    the past 30 days (--spread-days 30), adds SCORES scores over the same days, restarts
 #    the server, and times each query of the home dashboard (30 days, as the web UI sends
-#    them) and the whole set with bench/dashboard_queries.py (public API, client-side).
+#    them) and the whole set with bench/dashboard_queries.py (public API, client-side): the
+#    first load after a start without and with the per-user read warmed, then repeated loads.
 # 3. Opens the home dashboard in Chromium (bench/dashboard_browser.mjs): the time until
 #    every card is drawn, first load and reloads; screenshot build/bench-dashboard-30d.png.
 #
@@ -144,8 +145,17 @@ PY
 stop_server
 echo "$(cat "$DATA/.dashboard-bench-observations"), $SCORES scores, $(date -u +%FT%TZ)" >"$DATA/.dashboard-bench-loaded"
 fi
-start_server "$DATA"
 echo "$(cat "$DATA/.dashboard-bench-loaded"); data directory $(du -sh "$DATA" | cut -f1)"
+# The first load after a start, without the warm-up (LANTERNE_WARM_ROLLUP_READS=off) and
+# with it (2 s after the ready line, as a person opens the page after a restart); then the
+# repeated loads.
+start_server "$DATA" LANTERNE_WARM_ROLLUP_READS=off
+echo "first load after a start, no warm-up:"
+python3 "$ROOT/bench/dashboard_queries.py" "$URL" $PK $SK 1 | tail -1
+stop_server
+start_server "$DATA"
+sleep 2
+echo "first load 2 s after a start, with the warm-up, then repeated loads:"
 python3 "$ROOT/bench/dashboard_queries.py" "$URL" $PK $SK "$RUNS"
 # 3. The same dashboard in Chromium, as a person opens it (first load, then reloads).
 node "$ROOT/bench/dashboard_browser.mjs" "$URL" bench@lanterne.local bench-password bench 5 \
