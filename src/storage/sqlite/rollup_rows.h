@@ -122,12 +122,13 @@ class RollupWriter {
   static ObservationBefore BeforeOf(const ObservationRecord& o);
   Status Rebuild();
   struct Delta;
-  // Appends `deltas` (one table and project) as a pending row, or folds them and the
-  // pending rows into the rollup rows when that would pass the limit.
+  // Appends `deltas` (one table and project) as a pending row, or, when that would pass
+  // the limit, folds them and the oldest pending rows into the rollup rows.
   Status ApplyDeltas(RollupTable table, const std::string& project_id,
                      const std::vector<const Delta*>& deltas);
+  // Folds `deltas` and the oldest pending rows, `at_least` entries in all (0: every one).
   Status FoldIntoRows(RollupTable table, const std::string& project_id,
-                      const std::vector<const Delta*>& deltas);
+                      const std::vector<const Delta*>& deltas, size_t at_least);
 
   sqlite3* db_;
   RollupSources sources_;
