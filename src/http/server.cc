@@ -8,6 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "core/thread_name.h"
 #include "http/gzip.h"
 
 namespace lanterne {
@@ -37,6 +38,11 @@ asio::awaitable<Response> RunOnPool(asio::thread_pool& pool,
                                     std::shared_ptr<Request> request) {
   auto initiation = [&pool, &handler, request](auto completion) {
     asio::post(pool, [&handler, request, completion = std::move(completion)]() mutable {
+      thread_local bool named = false;
+      if (!named) {
+        NameThisThread("lanterne-http");
+        named = true;
+      }
       auto response = std::make_shared<Response>(handler(*request));
       auto executor = asio::get_associated_executor(completion);
       asio::post(executor, [completion = std::move(completion), response]() mutable {
@@ -224,7 +230,10 @@ Status HttpServer::Start() {
   bound_port_ = acceptor.local_endpoint().port();
   asio::co_spawn(impl_->io, impl_->Accept(), asio::detached);
   for (int i = 0; i < impl_->options.io_threads; ++i) {
-    impl_->io_threads.emplace_back([this] { impl_->io.run(); });
+    impl_->io_threads.emplace_back([this] {
+      NameThisThread("lanterne-io");
+      impl_->io.run();
+    });
   }
   return Status::Ok();
 }
