@@ -9,9 +9,9 @@
 #include <deque>
 #include <functional>
 #include <future>
-#include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -64,8 +64,8 @@ class WritePipeline {
       std::string encoding;
       ObservationRecord derived;
     };
-    std::map<std::string, std::string> prepared_traces;
-    std::map<std::string, PreparedObservation> prepared_observations;
+    std::unordered_map<std::string, std::string> prepared_traces;
+    std::unordered_map<std::string, PreparedObservation> prepared_observations;
     std::function<Status(WriteTxn&)> write;
     std::promise<Status> done;
   };

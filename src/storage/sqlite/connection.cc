@@ -1,14 +1,28 @@
 #include "storage/sqlite/connection.h"
 
+#include <mutex>
 #include <utility>
 
 namespace lanterne::sqlite {
+
+namespace {
+
+// Process-wide settings, which SQLite takes only before its first use. Memory statistics
+// (nothing here reads them) cost a global mutex and two counters on every allocation:
+// about 7% of the writer's instructions.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+}  // namespace
 
 Connection::~Connection() {
   if (db_) sqlite3_close_v2(db_);
 }
 
 Status Connection::Open(const std::string& path, bool read_only) {
+  ConfigureSqliteOnce();
   int flags = SQLITE_OPEN_NOMUTEX |
               (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
@@ -55,6 +69,16 @@ Statement& Statement::operator=(Statement&& other) noexcept {
 Statement& Statement::Bind(int index, std::string_view text) {
   sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;
+}
+
+Statement& Statement::BindNoCopy(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  return *this;
+}
+
+Statement& Statement::BindNoCopy(int index, const std::optional<std::string>& text) {
+  if (text) return BindNoCopy(index, std::string_view(*text));
+  return BindNull(index);
 }
 
 Statement& Statement::Bind(int index, const std::optional<std::string>& text) {

@@ -45,6 +45,11 @@ class Statement {
   // Binding uses 1-based indexes, as SQLite does. Text is copied only when transient.
   Statement& Bind(int index, std::string_view text);
   Statement& Bind(int index, const std::optional<std::string>& text);
+  // Binds text without copying it: `text` must stay alive until the statement is stepped
+  // and reset. For the writer's row inserts, where the copies (an allocation and a memcpy
+  // per column) were a tenth of its instructions.
+  Statement& BindNoCopy(int index, std::string_view text);
+  Statement& BindNoCopy(int index, const std::optional<std::string>& text);
   Statement& Bind(int index, int64_t value);
   Statement& Bind(int index, double value);
   Statement& BindBlob(int index, std::string_view blob);

@@ -96,14 +96,18 @@ Result<std::optional<int64_t>> RowLocator::Locate(const RecentIds& recent, const
   for (auto it = first; it != last; ++it) candidates.push_back(it->second);
   for (int64_t seq : candidates) {
     check_.Reset();
-    check_.Bind(1, seq).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+    check_.Bind(1, seq)
+        .BindNoCopy(2, std::string_view(project_id))
+        .BindNoCopy(3, std::string_view(id));
     int rc = check_.Step();
     check_.Reset();  // a statement left stepping keeps a read snapshot past the commit
     if (rc == SQLITE_ROW) return std::optional<int64_t>(seq);
     if (rc != SQLITE_DONE) return Failed(db_, "locate row");
   }
   indexed_.Reset();
-  indexed_.Bind(1, hash).Bind(2, std::string_view(project_id)).Bind(3, std::string_view(id));
+  indexed_.Bind(1, hash)
+      .BindNoCopy(2, std::string_view(project_id))
+      .BindNoCopy(3, std::string_view(id));
   int rc = indexed_.Step();
   std::optional<int64_t> found;
   if (rc == SQLITE_ROW) found = indexed_.Int(0);

@@ -16,6 +16,7 @@
 
 #include "core/ids.h"
 #include "core/json.h"
+#include "core/thread_name.h"
 #include "core/time.h"
 #include "storage/payload_log.h"
 #include "storage/record_codec.h"
@@ -340,17 +341,19 @@ class SqliteWriteTxn : public WriteTxn {
       LANTERNE_RETURN_IF_ERROR(rollups_.BeforeTraceUpdate(t.project_id, *seq));
       rollup_seq = *seq;
     }
-    s.Bind(1, std::string_view(t.project_id))
-        .Bind(2, std::string_view(t.id))
+    // Every text outlives the step below, so none is copied.
+    const std::string tags = TagsToJson(t.tags);
+    s.BindNoCopy(1, std::string_view(t.project_id))
+        .BindNoCopy(2, std::string_view(t.id))
         .Bind(3, IdHash(t.id))
         .Bind(4, t.timestamp_us)
-        .Bind(5, t.name)
-        .Bind(6, t.user_id)
-        .Bind(7, t.session_id)
-        .Bind(8, t.release)
-        .Bind(9, t.version)
-        .Bind(10, std::string_view(t.environment))
-        .Bind(11, std::string_view(TagsToJson(t.tags)))
+        .BindNoCopy(5, t.name)
+        .BindNoCopy(6, t.user_id)
+        .BindNoCopy(7, t.session_id)
+        .BindNoCopy(8, t.release)
+        .BindNoCopy(9, t.version)
+        .BindNoCopy(10, std::string_view(t.environment))
+        .BindNoCopy(11, std::string_view(tags))
         .Bind(12, static_cast<int64_t>(t.is_public))
         .Bind(13, static_cast<int64_t>(t.bookmarked))
         .Bind(14, t.created_at_us)
@@ -405,24 +408,25 @@ class SqliteWriteTxn : public WriteTxn {
       Replaced(stored_observation_payloads_, *seq);
       LANTERNE_RETURN_IF_ERROR(rollups_.BeforeObservationUpdate(*seq));
     }
-    s.Bind(1, std::string_view(o.project_id))
-        .Bind(2, std::string_view(o.id))
+    // Every text outlives the step below, so none is copied.
+    s.BindNoCopy(1, std::string_view(o.project_id))
+        .BindNoCopy(2, std::string_view(o.id))
         .Bind(3, IdHash(o.id))
-        .Bind(4, std::string_view(o.trace_id))
+        .BindNoCopy(4, std::string_view(o.trace_id))
         .Bind(5, IdHash(o.trace_id))
-        .Bind(6, std::string_view(ObservationTypeName(o.type)))
-        .Bind(7, o.name)
+        .BindNoCopy(6, std::string_view(ObservationTypeName(o.type)))
+        .BindNoCopy(7, o.name)
         .Bind(8, o.start_time_us);
     if (o.end_time_us) {
       s.Bind(9, *o.end_time_us);
     } else {
       s.BindNull(9);
     }
-    s.Bind(10, std::string_view(LevelName(o.level)))
-        .Bind(11, o.parent_observation_id)
-        .Bind(12, o.model)
-        .Bind(13, std::string_view(o.environment))
-        .Bind(14, o.version);
+    s.BindNoCopy(10, std::string_view(LevelName(o.level)))
+        .BindNoCopy(11, o.parent_observation_id)
+        .BindNoCopy(12, o.model)
+        .BindNoCopy(13, std::string_view(o.environment))
+        .BindNoCopy(14, o.version);
     if (auto cost = o.total_cost()) {
       s.Bind(15, *cost);
     } else {
@@ -430,7 +434,7 @@ class SqliteWriteTxn : public WriteTxn {
     }
     // A prompt link counts only when both halves are there (LANGFUSE_API.md 3.3).
     if (o.prompt_name && o.prompt_version) {
-      s.Bind(20, std::string_view(*o.prompt_name)).Bind(21, *o.prompt_version);
+      s.BindNoCopy(20, std::string_view(*o.prompt_name)).Bind(21, *o.prompt_version);
     } else {
       s.BindNull(20).BindNull(21);
     }
@@ -1668,6 +1672,7 @@ class SqliteStore : public Store {
   // three times as long as each took, so under sustained ingestion it takes at most a
   // quarter of the writer's time and the index lags instead of the writes.
   void SearchIndexLoop() {
+    NameThisThread("lanterne-search");
     const auto interval = std::chrono::milliseconds(options_.search_index_interval_ms);
     std::unique_lock lock(search_mu_);
     while (!stop_search_) {
@@ -1701,6 +1706,7 @@ class SqliteStore : public Store {
   // whole past days of the web UI's "Past 7 days" and "Past 30 days" (timeRange in
   // web/src/lib/metrics.ts: from a UTC midnight; today's hours are read anew every time).
   void WarmRollupReadsLoop() {
+    NameThisThread("lanterne-warm");
     int64_t warmed_day = -1;
     std::unique_lock lock(warm_mu_);
     while (!stop_warm_) {
@@ -1757,6 +1763,7 @@ class SqliteStore : public Store {
   }
 
   void CheckpointLoop() {
+    NameThisThread("lanterne-ckpt");
     std::unique_lock lock(checkpoint_mu_);
     while (!stop_checkpointer_) {
       checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(500));

@@ -88,11 +88,12 @@ Status TraceMetadataIndex::Write(int64_t seq, const std::string& project_id,
     delete_.Bind(1, seq);
     if (delete_.Step() != SQLITE_DONE) return StepError(db_, "unindex trace metadata");
   }
-  for (const auto& [key, value] : IndexedMetadata(metadata_json)) {
+  const auto rows = IndexedMetadata(metadata_json);  // outlives the steps: bound uncopied
+  for (const auto& [key, value] : rows) {
     insert_.Reset();
-    insert_.Bind(1, std::string_view(project_id))
-        .Bind(2, std::string_view(key))
-        .Bind(3, std::string_view(value))
+    insert_.BindNoCopy(1, std::string_view(project_id))
+        .BindNoCopy(2, std::string_view(key))
+        .BindNoCopy(3, std::string_view(value))
         .Bind(4, seq);
     if (insert_.Step() != SQLITE_DONE) return StepError(db_, "index trace metadata");
   }
