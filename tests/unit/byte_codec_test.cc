@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <zstd.h>
@@ -238,6 +239,28 @@ TEST(CompressBlob, LargeIncompressibleBlobRoundTrips) {
   auto back = DecompressBlob(stored);
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(*back, raw);
+}
+
+// Each blob is compressed on a reused per-thread state: a blob must decode alone, never
+// referring to bytes of the blobs compressed before it on the same thread.
+TEST(CompressBlob, BlobsCompressedInTurnDecodeAlone) {
+  std::string first, second;
+  for (int i = 0; i < 400; ++i)
+    first += "{\"role\":\"user\",\"content\":\"refund " + std::to_string(i) + "\"}";
+  for (int i = 0; i < 400; ++i)
+    second += "{\"role\":\"user\",\"content\":\"refund " + std::to_string(i) + "\"},";
+  std::vector<std::string> stored;
+  for (int round = 0; round < 3; ++round) {
+    stored.push_back(CompressBlob(first));
+    stored.push_back(CompressBlob(second));
+  }
+  for (size_t i = 0; i < stored.size(); ++i) {
+    ASSERT_EQ(stored[i][0], stored[0][0]) << "blob " << i << " was not compressed";
+    EXPECT_LT(stored[i].size(), first.size() / 3) << "blob " << i;
+    auto back = DecompressBlob(stored[i]);
+    ASSERT_TRUE(back.has_value()) << "blob " << i;
+    EXPECT_EQ(*back, i % 2 ? second : first) << "blob " << i;
+  }
 }
 
 // Data directories written before LZ4 hold zstd frames; they stay readable.
