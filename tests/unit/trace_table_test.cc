@@ -239,7 +239,52 @@ TEST_F(TraceTableTest, FiltersOnMetadataAndFollowsMergesAndDeletes) {
   EXPECT_EQ(Ids("p1", Metadata({F{"region", "us"}})), (std::vector<std::string>{"t2"}));
   EXPECT_TRUE(Ids("p1", Metadata({F{"region", "eu"}})).empty());
   // t2 (region, tier) and t3 (long) are left.
-  EXPECT_EQ(RawCount("SELECT count(*) FROM trace_metadata WHERE project_id = 'p1'"), 3);
+  EXPECT_EQ(RawCount("SELECT count(*) FROM trace_metadata_seqs m JOIN traces t ON t.seq = "
+                     "m.trace_seq WHERE t.project_id = 'p1'"),
+            3);
+  EXPECT_EQ(RawCount("SELECT count(*) FROM trace_metadata_seqs"), 4);  // and p2's t9
+}
+
+// Stores written before schema 14 kept one row of texts per value (trace_metadata); opening
+// one converts the rows, and the filters and the delete trigger work on them as before.
+TEST_F(TraceTableTest, MetadataRowsOfEarlierStoresAreConverted) {
+  Write([&](WriteTxn& txn) -> Status {
+    LANTERNE_RETURN_IF_ERROR(
+        txn.PutTrace(Trace("p1", "t1", R"({"region":"eu","note":"hello world"})"), true));
+    LANTERNE_RETURN_IF_ERROR(txn.PutTrace(Trace("p1", "t2", R"({"region":"us"})"), true));
+    return txn.PutTrace(Trace("p2", "t9", R"({"region":"eu"})"), true);
+  });
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() + "/lanterne.db").c_str(), &db), SQLITE_OK);
+  const char* rewind = R"sql(
+    CREATE TABLE trace_metadata (
+      project_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, trace_seq INTEGER NOT NULL,
+      PRIMARY KEY (project_id, key, value, trace_seq)) WITHOUT ROWID;
+    CREATE INDEX trace_metadata_by_trace ON trace_metadata (trace_seq);
+    INSERT INTO trace_metadata SELECT v.project_id, v.key, v.value, s.trace_seq
+      FROM trace_metadata_seqs s JOIN trace_metadata_values v ON v.kv = s.kv;
+    DROP TRIGGER traces_metadata_delete;
+    DROP TABLE trace_metadata_seqs;
+    DROP TABLE trace_metadata_values;
+    CREATE TRIGGER traces_metadata_delete AFTER DELETE ON traces
+      BEGIN DELETE FROM trace_metadata WHERE trace_seq = OLD.seq; END;
+    PRAGMA user_version = 13;)sql";
+  char* error = nullptr;
+  ASSERT_EQ(sqlite3_exec(db, rewind, nullptr, nullptr, &error), SQLITE_OK) << error;
+  sqlite3_close(db);
+  ASSERT_EQ(RawCount("SELECT count(*) FROM trace_metadata"), 4);
+
+  Reopen();
+  using F = MetadataFilter;
+  EXPECT_EQ(Ids("p1", Metadata({F{"region", "eu"}})), (std::vector<std::string>{"t1"}));
+  EXPECT_EQ(Ids("p1", Metadata({F{"region", "us"}})), (std::vector<std::string>{"t2"}));
+  EXPECT_EQ(Ids("p2", Metadata({F{"region", "eu"}})), (std::vector<std::string>{"t9"}));
+  EXPECT_EQ(Ids("p1", Metadata({F{"note", "world", true}})), (std::vector<std::string>{"t1"}));
+  EXPECT_EQ(RawCount("SELECT count(*) FROM sqlite_master WHERE name = 'trace_metadata'"), 0);
+  Write([&](WriteTxn& txn) -> Status { return txn.DeleteTraces("p1", {"t1"}).status(); });
+  EXPECT_TRUE(Ids("p1", Metadata({F{"region", "eu"}})).empty());
+  EXPECT_EQ(RawCount("SELECT count(*) FROM trace_metadata_seqs"), 2);
 }
 
 TEST_F(TraceTableTest, DeletingAProjectDeletesItsDataAndLeavesOthersAlone) {
@@ -323,7 +368,8 @@ TEST_F(TraceTableTest, DeletingAProjectDeletesItsDataAndLeavesOthersAlone) {
     // One full-text document for the trace and one for its observation.
     EXPECT_EQ(RawCount("SELECT count(*) FROM search_docs WHERE project_id = '" + p + "'"),
               present ? 2 : 0);
-    for (const char* table : {"trace_metadata", "traces", "observations", "scores", "sessions"}) {
+    for (const char* table :
+         {"trace_metadata_values", "traces", "observations", "scores", "sessions"}) {
       EXPECT_EQ(RawCount(std::string("SELECT count(*) FROM ") + table + " WHERE project_id = '" +
                          p + "'"),
                 static_cast<int64_t>(n))

@@ -114,6 +114,7 @@ Statement& Statement::BindNull(int index) {
 int Statement::Step() { return sqlite3_step(stmt_); }
 
 void Statement::Reset() {
+  if (!stmt_) return;  // never prepared: nothing bound, nothing to reset
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "storage/sqlite/trace_metadata.h"
+
 namespace lanterne::sqlite {
 namespace {
 
@@ -223,6 +225,27 @@ CREATE TABLE IF NOT EXISTS rollup_pending (
   entries INTEGER NOT NULL, data BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS rollup_pending_by_table ON rollup_pending (project_id, table_id, entries);
 )sql",
+    // 14: metadata filters by a 64-bit hash of (project, key, value) (trace_metadata.h). A
+    // row of trace_metadata compared project, key and value text at every step of every
+    // insert: an eighth of the writer's instructions. The texts are kept once per distinct
+    // value, for "contains" filters. lanterne_metadata_hash is registered by Migrate.
+    R"sql(
+CREATE TABLE IF NOT EXISTS trace_metadata_values (
+  project_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, kv INTEGER NOT NULL,
+  PRIMARY KEY (project_id, key, value)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS trace_metadata_seqs (
+  kv INTEGER NOT NULL, trace_seq INTEGER NOT NULL, PRIMARY KEY (kv, trace_seq)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS trace_metadata_seqs_by_trace ON trace_metadata_seqs (trace_seq);
+INSERT OR IGNORE INTO trace_metadata_values (project_id, key, value, kv)
+  SELECT project_id, key, value, lanterne_metadata_hash(project_id, key, value)
+  FROM trace_metadata GROUP BY project_id, key, value;
+INSERT OR IGNORE INTO trace_metadata_seqs (kv, trace_seq)
+  SELECT lanterne_metadata_hash(project_id, key, value), trace_seq FROM trace_metadata;
+DROP TRIGGER IF EXISTS traces_metadata_delete;
+DROP TABLE IF EXISTS trace_metadata;
+CREATE TRIGGER IF NOT EXISTS traces_metadata_delete AFTER DELETE ON traces
+  BEGIN DELETE FROM trace_metadata_seqs WHERE trace_seq = OLD.seq; END;
+)sql",
 };
 
 // Columns a migration adds before its SQL runs. SQLite has no ADD COLUMN IF NOT EXISTS, and a
@@ -257,6 +280,7 @@ Status AddMissingColumns(Connection& db, int64_t migration) {
 }  // namespace
 
 Status Migrate(Connection& db) {
+  LANTERNE_RETURN_IF_ERROR(RegisterMetadataHash(db.get()));  // migration 14 calls it
   Statement version_stmt(db.get(), "PRAGMA user_version");
   if (!version_stmt.ok() || version_stmt.Step() != SQLITE_ROW) {
     return Status::Internal("cannot read the schema version: " + db.LastError());

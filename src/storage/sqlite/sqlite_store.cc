@@ -205,6 +205,7 @@ class SqliteWriteTxn : public WriteTxn {
     recent_observation_traces_.Add(new_observation_traces_);
     payloads_.Free(replaced_payloads_, /*at_once=*/false);
     payloads_.Free(deleted_payloads_, /*at_once=*/true);
+    metadata_index_.Committed();
     Forget();
   }
   // Resets the cached statements before the transaction ends. One left on a row would keep
@@ -716,6 +717,7 @@ class SqliteWriteTxn : public WriteTxn {
       LANTERNE_RETURN_IF_ERROR(CollectDeletedPayloads(s, "delete project"));
     }
     LANTERNE_RETURN_IF_ERROR(sqlite::PurgeProjectData(db_, project_id));
+    metadata_index_.ForgetStoredValues();
     LANTERNE_RETURN_IF_ERROR(rollups_.ProjectDeleted(project_id));
     return sqlite::DeleteProjectRows(db_, project_id);
   }

@@ -2,8 +2,11 @@
 
 #include <charconv>
 #include <functional>
+#include <string>
 
 #include <simdjson.h>
+
+#include "core/ids.h"
 
 namespace lanterne::sqlite {
 
@@ -56,24 +59,66 @@ std::vector<std::pair<std::string, std::string>> IndexedMetadata(std::string_vie
   return rows;
 }
 
-Status TraceMetadataIndex::Prepare(sqlite3* db) {
-  db_ = db;
-  insert_ = Statement(db,
-                      "INSERT OR IGNORE INTO trace_metadata (project_id, key, value, trace_seq) "
-                      "VALUES (?1, ?2, ?3, ?4)");
-  if (!insert_.ok()) return Status::Internal("prepare: " + insert_.prepare_error());
-  delete_ = Statement(db, "DELETE FROM trace_metadata WHERE trace_seq = ?1");
-  if (!delete_.ok()) return Status::Internal("prepare: " + delete_.prepare_error());
+int64_t MetadataHash(std::string_view project_id, std::string_view key, std::string_view value) {
+  // Lengths first, so no two (project, key, value) triples spell the same text.
+  std::string text = std::to_string(project_id.size()) + ':' + std::to_string(key.size()) + ':';
+  text.append(project_id).append(key).append(value);
+  return IdHash(text);
+}
+
+namespace {
+
+std::string_view TextArgument(sqlite3_value* value) {
+  const auto* p = sqlite3_value_text(value);
+  return p ? std::string_view(reinterpret_cast<const char*>(p),
+                              static_cast<size_t>(sqlite3_value_bytes(value)))
+           : std::string_view();
+}
+
+void MetadataHashFunction(sqlite3_context* context, int, sqlite3_value** args) {
+  sqlite3_result_int64(
+      context, MetadataHash(TextArgument(args[0]), TextArgument(args[1]), TextArgument(args[2])));
+}
+
+constexpr size_t kMaxStoredValues = 1 << 16;
+
+}  // namespace
+
+Status RegisterMetadataHash(sqlite3* db) {
+  if (sqlite3_create_function_v2(db, "lanterne_metadata_hash", 3,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, &MetadataHashFunction,
+                                 nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return Status::Internal(std::string("register lanterne_metadata_hash: ") + sqlite3_errmsg(db));
+  }
   return Status::Ok();
 }
 
+Status TraceMetadataIndex::Prepare(sqlite3* db) {
+  db_ = db;
+  auto prepare = [&](Statement& s, const char* sql) {
+    s = Statement(db, sql);
+    return s.ok() ? Status::Ok() : Status::Internal("prepare: " + s.prepare_error());
+  };
+  LANTERNE_RETURN_IF_ERROR(prepare(insert_value_,
+                                   "INSERT OR IGNORE INTO trace_metadata_values (project_id, key, "
+                                   "value, kv) VALUES (?1, ?2, ?3, ?4)"));
+  return prepare(delete_, "DELETE FROM trace_metadata_seqs WHERE trace_seq = ?1");
+}
+
 void TraceMetadataIndex::ReleaseStatements() {
-  insert_.Reset();
+  insert_value_.Reset();
+  for (auto& s : insert_seqs_) s.Reset();
   delete_.Reset();
 }
 
 void TraceMetadataIndex::Seen(int64_t seq, std::string_view metadata_json) {
   seen_[seq] = std::hash<std::string_view>{}(metadata_json);
+}
+
+void TraceMetadataIndex::Committed() {
+  if (stored_.size() + stored_now_.size() > kMaxStoredValues) stored_.clear();
+  stored_.insert(stored_now_.begin(), stored_now_.end());
+  stored_now_.clear();
 }
 
 Status TraceMetadataIndex::Write(int64_t seq, const std::string& project_id,
@@ -89,16 +134,46 @@ Status TraceMetadataIndex::Write(int64_t seq, const std::string& project_id,
     if (delete_.Step() != SQLITE_DONE) return StepError(db_, "unindex trace metadata");
   }
   const auto rows = IndexedMetadata(metadata_json);  // outlives the steps: bound uncopied
+  if (rows.empty()) return Status::Ok();
   for (const auto& [key, value] : rows) {
-    insert_.Reset();
-    insert_.BindNoCopy(1, std::string_view(project_id))
+    const int64_t kv = MetadataHash(project_id, key, value);
+    if (stored_.count(kv)) continue;
+    insert_value_.Reset();
+    insert_value_.BindNoCopy(1, std::string_view(project_id))
         .BindNoCopy(2, std::string_view(key))
         .BindNoCopy(3, std::string_view(value))
-        .Bind(4, seq);
-    if (insert_.Step() != SQLITE_DONE) return StepError(db_, "index trace metadata");
+        .Bind(4, kv);
+    if (insert_value_.Step() != SQLITE_DONE) return StepError(db_, "index metadata value");
+    insert_value_.Reset();
+    stored_now_.push_back(kv);
   }
-  insert_.Reset();
+  // All of the trace's rows in one statement: a statement's own setup cost as much as the
+  // two small B-tree inserts of a row.
+  auto insert = InsertSeqs(rows.size());
+  if (!insert.ok()) return insert.status();
+  Statement& s = **insert;
+  s.Reset();
+  int index = 1;
+  for (const auto& [key, value] : rows) {
+    s.Bind(index, MetadataHash(project_id, key, value)).Bind(index + 1, seq);
+    index += 2;
+  }
+  const int rc = s.Step();
+  s.Reset();
+  if (rc != SQLITE_DONE) return StepError(db_, "index trace metadata");
   return Status::Ok();
+}
+
+Result<Statement*> TraceMetadataIndex::InsertSeqs(size_t rows) {
+  if (insert_seqs_.size() < rows) insert_seqs_.resize(rows);
+  Statement& s = insert_seqs_[rows - 1];
+  if (!s.ok()) {
+    std::string sql = "INSERT OR IGNORE INTO trace_metadata_seqs (kv, trace_seq) VALUES ";
+    for (size_t i = 0; i < rows; ++i) sql += i ? ",(?,?)" : "(?,?)";
+    s = Statement(db_, sql);
+    if (!s.ok()) return Status::Internal("prepare: " + s.prepare_error());
+  }
+  return &s;
 }
 
 MetadataCondition TraceMetadataCondition(const std::string& project_id,
@@ -107,14 +182,15 @@ MetadataCondition TraceMetadataCondition(const std::string& project_id,
   // the rows up by seq or checks membership while it walks traces by time.
   if (filter.contains) {
     return {
-        "seq IN (SELECT trace_seq FROM trace_metadata WHERE project_id = ? AND key = ? AND "
-        "instr(value, ?) > 0)",
+        "seq IN (SELECT trace_seq FROM trace_metadata_seqs WHERE kv IN (SELECT kv FROM "
+        "trace_metadata_values WHERE project_id = ? AND key = ? AND instr(value, ?) > 0))",
         {project_id, filter.key, filter.value}};
   }
+  // The kv is ours, an integer: written into the SQL, it needs no text-to-integer binding.
+  const int64_t kv = MetadataHash(project_id, filter.key, TruncateMetadataValue(filter.value));
   return {
-      "seq IN (SELECT trace_seq FROM trace_metadata WHERE project_id = ? AND key = ? AND "
-      "value = ?)",
-      {project_id, filter.key, std::string(TruncateMetadataValue(filter.value))}};
+      "seq IN (SELECT trace_seq FROM trace_metadata_seqs WHERE kv = " + std::to_string(kv) + ")",
+      {}};
 }
 
 }  // namespace lanterne::sqlite
