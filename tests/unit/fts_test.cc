@@ -11,7 +11,10 @@
 
 #include "temp_dir.h"
 
+#include "storage/payload_log.h"
 #include "storage/search_text.h"
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/search_index.h"
 #include "storage/store.h"
 
 namespace lanterne {
@@ -262,6 +265,39 @@ TEST_F(SearchIndexTest, IndexesInTheBackground) {
   }
   EXPECT_EQ(Search("p", "changed later"), Ids{"bg"});
   EXPECT_EQ(Search("p", "background thread"), Ids{});
+}
+
+// A step gives the write lock up once a write waits (after its minimum of rows): the rows
+// it leaves are taken by the next steps, none indexed twice, none lost.
+TEST_F(SearchIndexTest, AStepThatYieldsLeavesTheRestToTheNext) {
+  Open();
+  for (int i = 0; i < 7; ++i) PutTrace("p", "t" + std::to_string(i), R"("yield to writers")", {});
+  PutObservation("p", "o1", "t1", R"("observation text")");
+  store_.reset();
+  {
+    sqlite::Connection db;
+    ASSERT_TRUE(db.Open(dir_.path() + "/lanterne.db", false).ok());
+    auto payloads = PayloadLog::Open(dir_.path() + "/payloads");
+    ASSERT_TRUE(payloads.ok()) << payloads.status().message();
+    sqlite::SearchIndexer indexer;
+    ASSERT_TRUE(indexer.Prepare(db.get(), payloads->get()).ok());
+    sqlite::RecentIds recent;
+    std::vector<int> steps;
+    for (int round = 0; round < 10; ++round) {
+      ASSERT_TRUE(db.Exec("BEGIN IMMEDIATE").ok());
+      auto step = indexer.Step(recent, /*max_rows=*/32, /*min_rows=*/2, [] { return true; });
+      ASSERT_TRUE(step.ok()) << step.status().message();
+      ASSERT_TRUE(db.Exec("COMMIT").ok());
+      steps.push_back(step->rows);
+      if (step->caught_up) break;
+    }
+    // 7 traces and 1 observation, two rows a step; the last step finds nothing left.
+    EXPECT_EQ(steps, (std::vector<int>{2, 2, 2, 2, 0}));
+    EXPECT_EQ(CountRows("SELECT count(*) FROM search_docs"), 8);
+  }  // closes the connection before the store opens again
+  Open();
+  EXPECT_EQ(Search("p", "yield to writers").size(), 7u);
+  EXPECT_EQ(Search("p", "observation text"), Ids{"t1"});
 }
 
 TEST_F(SearchIndexTest, ARestartResumesFromTheWatermark) {

@@ -52,12 +52,20 @@ Status SearchIndexer::Prepare(sqlite3* db, const PayloadLog* payloads) {
   return trace_locator_.Prepare(db, kTraceIds);
 }
 
-Result<int> SearchIndexer::Step(const RecentIds& recent_traces, int max_rows) {
+Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_traces, int max_rows,
+                                                      int min_rows,
+                                                      const std::function<bool()>& yield) {
   auto traces_mark = Watermark(kTracesMark);
   if (!traces_mark.ok()) return traces_mark.status();
   auto observations_mark = Watermark(kObservationsMark);
   if (!observations_mark.ok()) return observations_mark.status();
   int handled = 0;
+  bool yielded = false;
+  auto should_yield = [&] {
+    if (handled < min_rows || !yield || !yield()) return false;
+    yielded = true;
+    return true;
+  };
 
   // Changed and deleted rows first: they are what a person just saw change.
   std::vector<int64_t> dirty;
@@ -89,6 +97,7 @@ Result<int> SearchIndexer::Step(const RecentIds& recent_traces, int max_rows) {
     undirty_.Bind(1, doc);
     if (undirty_.Step() != SQLITE_DONE) return StepError(db_, "clear search_dirty");
     ++handled;
+    if (should_yield()) return StepResult{handled, false};
   }
 
   // New rows, traces before observations so an observation finds its trace's row.
@@ -101,7 +110,7 @@ Result<int> SearchIndexer::Step(const RecentIds& recent_traces, int max_rows) {
   Pass passes[] = {{traces_after_, kTracesMark, *traces_mark, true},
                    {observations_after_, kObservationsMark, *observations_mark, false}};
   for (Pass& pass : passes) {
-    if (handled >= max_rows) break;
+    if (handled >= max_rows || yielded) break;
     int64_t mark = pass.mark;
     pass.rows.Reset();
     pass.rows.Bind(1, mark).Bind(2, static_cast<int64_t>(max_rows - handled));
@@ -114,12 +123,13 @@ Result<int> SearchIndexer::Step(const RecentIds& recent_traces, int max_rows) {
         return indexed;
       }
       ++handled;
+      if (should_yield()) break;
     }
     pass.rows.Reset();
-    if (rc != SQLITE_DONE) return StepError(db_, "read new rows to index");
+    if (rc != SQLITE_DONE && !yielded) return StepError(db_, "read new rows to index");
     if (mark != pass.mark) LANTERNE_RETURN_IF_ERROR(SetWatermark(pass.mark_name, mark));
   }
-  return handled;
+  return StepResult{handled, !yielded && handled < max_rows};
 }
 
 Status SearchIndexer::DropDoc(int64_t doc) {

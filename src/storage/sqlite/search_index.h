@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,9 +30,15 @@ namespace lanterne::sqlite {
 class SearchIndexer {
  public:
   Status Prepare(sqlite3* db, const PayloadLog* payloads);
-  // Indexes up to `max_rows` rows inside the caller's transaction. Returns how many it
-  // handled; fewer than `max_rows` means the index has caught up.
-  Result<int> Step(const RecentIds& recent_traces, int max_rows);
+  struct StepResult {
+    int rows = 0;            // rows indexed (or dropped)
+    bool caught_up = false;  // nothing was left to index
+  };
+  // Indexes up to `max_rows` rows inside the caller's transaction. After `min_rows` rows it
+  // stops early once `yield()` says another write is waiting for the lock: at full speed a
+  // step of 32 rows held ingestion up for ~30 ms, the largest part of its p99 latency.
+  Result<StepResult> Step(const RecentIds& recent_traces, int max_rows, int min_rows = 0,
+                          const std::function<bool()>& yield = nullptr);
 
  private:
   Status DropDoc(int64_t doc);

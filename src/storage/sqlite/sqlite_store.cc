@@ -953,15 +953,17 @@ class SqliteStore : public Store {
 
   Status CatchUpSearchIndex() override {
     for (;;) {
-      auto handled = IndexSearchStep();
-      if (!handled.ok()) return handled.status();
-      if (*handled < kSearchStepRows) return Status::Ok();
+      auto step = IndexSearchStep();
+      if (!step.ok()) return step.status();
+      if (step->caught_up) return Status::Ok();
     }
   }
 
   Status RunWrite(const std::function<Status(WriteTxn&)>& body, bool durable) override {
     {
+      writes_waiting_.fetch_add(1, std::memory_order_relaxed);
       std::lock_guard lock(write_mu_);
+      writes_waiting_.fetch_sub(1, std::memory_order_relaxed);
       LANTERNE_RETURN_IF_ERROR(writer_.Exec("BEGIN IMMEDIATE"));
       Status status = body(*txn_);
       if (status.ok()) status = txn_->FlushRollups();
@@ -1664,16 +1666,18 @@ class SqliteStore : public Store {
   // One batch of the search index (search_index.h), in a transaction of its own between
   // two of the ingestion writer's. Not synced: the index is derived, and its watermarks
   // commit with it, so after a crash it resumes from what it had.
-  Result<int> IndexSearchStep() {
+  Result<sqlite::SearchIndexer::StepResult> IndexSearchStep() {
     std::lock_guard lock(write_mu_);
     LANTERNE_RETURN_IF_ERROR(writer_.Exec("BEGIN IMMEDIATE"));
-    auto handled = search_indexer_.Step(recent_traces_, kSearchStepRows);
-    Status done = handled.ok() ? writer_.Exec("COMMIT") : handled.status();
+    auto step = search_indexer_.Step(recent_traces_, kSearchStepRows, kSearchStepMinRows, [this] {
+      return writes_waiting_.load(std::memory_order_relaxed) > 0;
+    });
+    Status done = step.ok() ? writer_.Exec("COMMIT") : step.status();
     if (!done.ok()) {
       (void)writer_.Exec("ROLLBACK");
       return done;
     }
-    return handled;
+    return step;
   }
 
   // Polls for rows to index. While there is a backlog it works in short batches and rests
@@ -1691,7 +1695,7 @@ class SqliteStore : public Store {
         auto handled = IndexSearchStep();
         auto took = std::chrono::steady_clock::now() - started;
         lock.lock();
-        if (!handled.ok() || *handled < kSearchStepRows) break;  // caught up, or retry later
+        if (!handled.ok() || handled->caught_up) break;  // caught up, or retry later
         search_wake_.wait_for(lock, 3 * took);
       }
     }
@@ -1790,7 +1794,14 @@ class SqliteStore : public Store {
 
   static constexpr int kCheckpointPages = 4096;
   static constexpr int kSearchStepRows = 32;
-  static constexpr int kMergeSlices = 8;
+  // Rows a search step indexes before it gives the lock up to a waiting write, so each
+  // step still commits a useful amount of work (its COMMIT, where FTS5 writes a segment
+  // and merges older ones, takes 10-20 ms however few rows it holds).
+  static constexpr int kSearchStepMinRows = 4;
+  std::atomic<int> writes_waiting_{0};  // RunWrite calls waiting for write_mu_
+  // Each slice merges 1/32 of the ids waiting in memory, in the writer between two of its
+  // transactions: with 8, one merge held ingestion up for 12-18 ms.
+  static constexpr int kMergeSlices = 32;
   int merge_slice_ = 0;
   // Per index (traces, observations, observations by trace): the highest seq present
   // when the current round of slices began.
