@@ -1737,7 +1737,9 @@ class SqliteStore : public Store {
         WarmRollupReadsOf(today);
         lock.lock();
       }
-      warm_wake_.wait_for(lock, std::chrono::seconds(30));
+      // The predicate sees a stop asked for while the warm-up ran unlocked; without it
+      // that stop's notify was lost and closing the store waited out the 30 s.
+      warm_wake_.wait_for(lock, std::chrono::seconds(30), [&] { return stop_warm_; });
     }
   }
 
