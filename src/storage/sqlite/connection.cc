@@ -141,6 +141,11 @@ std::string_view Statement::Blob(int column) const {
   return p ? std::string_view(static_cast<const char*>(p), n) : std::string_view();
 }
 
+Status PrepareStatement(sqlite3* db, Statement& s, std::string_view sql) {
+  s = Statement(db, sql);
+  return s.ok() ? Status::Ok() : Status::Internal("prepare: " + s.prepare_error());
+}
+
 Status StepError(sqlite3* db, const char* what) {
   int code = sqlite3_errcode(db);
   std::string message = std::string(what) + ": " + sqlite3_errmsg(db);

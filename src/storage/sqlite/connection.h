@@ -79,4 +79,7 @@ class Statement {
 // Unavailable (worth a retry), anything else Internal. `what` names the operation.
 Status StepError(sqlite3* db, const char* what);
 
+// Prepares `sql` into `s`; an Internal error naming SQLite's complaint when it fails.
+Status PrepareStatement(sqlite3* db, Statement& s, std::string_view sql);
+
 }  // namespace lanterne::sqlite

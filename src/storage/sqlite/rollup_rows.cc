@@ -35,11 +35,6 @@ std::optional<double> OptDouble(const Statement& s, int c) {
   return s.Double(c);
 }
 
-Status Prep(sqlite3* db, Statement& s, const std::string& sql) {
-  s = Statement(db, sql);
-  return s.ok() ? Status::Ok() : Status::Internal("prepare: " + s.prepare_error());
-}
-
 }  // namespace
 
 bool RollupsEnabled() {
@@ -51,59 +46,70 @@ bool RollupsEnabled() {
 }
 
 Status RollupWriter::Prepare() {
-  LANTERNE_RETURN_IF_ERROR(Prep(db_, trace_dims_,
-                                "SELECT project_id, id, timestamp, name, user_id, release, "
-                                "version, environment, tags FROM traces WHERE seq = ?1"));
-  LANTERNE_RETURN_IF_ERROR(Prep(db_, read_state_,
-                                "SELECT observation_count, total_cost, total_tokens, min_start, "
-                                "max_end FROM rollup_trace_state WHERE trace_seq = ?1"));
-  LANTERNE_RETURN_IF_ERROR(Prep(db_, write_state_,
-                                "INSERT OR REPLACE INTO rollup_trace_state (trace_seq, "
-                                "project_id, observation_count, total_cost, total_tokens, "
-                                "min_start, max_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
   LANTERNE_RETURN_IF_ERROR(
-      Prep(db_, delete_state_, "DELETE FROM rollup_trace_state WHERE trace_seq = ?1"));
-  LANTERNE_RETURN_IF_ERROR(Prep(db_, observation_times_,
-                                "SELECT project_id, trace_id, start_time, end_time, total_cost, "
-                                "total_tokens FROM observations WHERE seq = ?1"));
+      PrepareStatement(db_, trace_dims_,
+                       "SELECT project_id, id, timestamp, name, user_id, release, "
+                       "version, environment, tags FROM traces WHERE seq = ?1"));
+  LANTERNE_RETURN_IF_ERROR(
+      PrepareStatement(db_, read_state_,
+                       "SELECT observation_count, total_cost, total_tokens, min_start, "
+                       "max_end FROM rollup_trace_state WHERE trace_seq = ?1"));
+  LANTERNE_RETURN_IF_ERROR(
+      PrepareStatement(db_, write_state_,
+                       "INSERT OR REPLACE INTO rollup_trace_state (trace_seq, "
+                       "project_id, observation_count, total_cost, total_tokens, "
+                       "min_start, max_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  LANTERNE_RETURN_IF_ERROR(
+      PrepareStatement(db_, delete_state_, "DELETE FROM rollup_trace_state WHERE trace_seq = ?1"));
+  LANTERNE_RETURN_IF_ERROR(
+      PrepareStatement(db_, observation_times_,
+                       "SELECT project_id, trace_id, start_time, end_time, total_cost, "
+                       "total_tokens FROM observations WHERE seq = ?1"));
   for (RollupTable table : kTables) {
     const std::string name = RollupTableName(table);
     const int i = static_cast<int>(table);
-    LANTERNE_RETURN_IF_ERROR(Prep(db_, read_row_[i],
-                                  "SELECT data FROM " + name +
-                                      " WHERE project_id = ?1 AND grain = ?2 AND bucket = ?3 "
-                                      "AND key = ?4"));
-    LANTERNE_RETURN_IF_ERROR(Prep(db_, write_row_[i],
-                                  "INSERT OR REPLACE INTO " + name +
-                                      " (project_id, grain, bucket, key, data) VALUES (?1, ?2, "
-                                      "?3, ?4, ?5)"));
-    LANTERNE_RETURN_IF_ERROR(Prep(db_, delete_row_[i],
-                                  "DELETE FROM " + name +
-                                      " WHERE project_id = ?1 AND grain = ?2 AND bucket = ?3 "
-                                      "AND key = ?4"));
+    LANTERNE_RETURN_IF_ERROR(
+        PrepareStatement(db_, read_row_[i],
+                         "SELECT data FROM " + name +
+                             " WHERE project_id = ?1 AND grain = ?2 AND bucket = ?3 "
+                             "AND key = ?4"));
+    LANTERNE_RETURN_IF_ERROR(
+        PrepareStatement(db_, write_row_[i],
+                         "INSERT OR REPLACE INTO " + name +
+                             " (project_id, grain, bucket, key, data) VALUES (?1, ?2, "
+                             "?3, ?4, ?5)"));
+    LANTERNE_RETURN_IF_ERROR(
+        PrepareStatement(db_, delete_row_[i],
+                         "DELETE FROM " + name +
+                             " WHERE project_id = ?1 AND grain = ?2 AND bucket = ?3 "
+                             "AND key = ?4"));
   }
-  LANTERNE_RETURN_IF_ERROR(Prep(db_, pending_count_,
-                                "SELECT COALESCE(SUM(entries), 0) FROM rollup_pending WHERE "
-                                "project_id = ?1 AND table_id = ?2"));
-  LANTERNE_RETURN_IF_ERROR(Prep(db_, pending_rows_,
-                                "SELECT id, entries, data FROM rollup_pending WHERE "
-                                "project_id = ?1 AND table_id = ?2 ORDER BY id"));
-  LANTERNE_RETURN_IF_ERROR(Prep(db_, pending_append_,
-                                "INSERT INTO rollup_pending (project_id, table_id, entries, "
-                                "data) VALUES (?1, ?2, ?3, ?4)"));
-  LANTERNE_RETURN_IF_ERROR(Prep(db_, pending_clear_,
-                                "DELETE FROM rollup_pending WHERE project_id = ?1 AND "
-                                "table_id = ?2 AND id <= ?3"));
-  LANTERNE_RETURN_IF_ERROR(Prep(db_, indexed_observation_seqs_,
-                                "SELECT seq FROM observation_traces WHERE trace_hash = ?1"));
-  LANTERNE_RETURN_IF_ERROR(Prep(db_, score_by_id_,
-                                std::string("SELECT ") + kScoreRollupColumns +
-                                    " FROM scores WHERE id_hash = ?1 AND project_id = ?2 AND "
-                                    "id = ?3"));
-  LANTERNE_RETURN_IF_ERROR(Prep(db_, scores_of_trace_,
-                                std::string("SELECT ") + kScoreRollupColumns +
-                                    " FROM scores WHERE trace_hash = ?1 AND project_id = ?2 AND "
-                                    "trace_id = ?3"));
+  LANTERNE_RETURN_IF_ERROR(
+      PrepareStatement(db_, pending_count_,
+                       "SELECT COALESCE(SUM(entries), 0) FROM rollup_pending WHERE "
+                       "project_id = ?1 AND table_id = ?2"));
+  LANTERNE_RETURN_IF_ERROR(PrepareStatement(db_, pending_rows_,
+                                            "SELECT id, entries, data FROM rollup_pending WHERE "
+                                            "project_id = ?1 AND table_id = ?2 ORDER BY id"));
+  LANTERNE_RETURN_IF_ERROR(
+      PrepareStatement(db_, pending_append_,
+                       "INSERT INTO rollup_pending (project_id, table_id, entries, "
+                       "data) VALUES (?1, ?2, ?3, ?4)"));
+  LANTERNE_RETURN_IF_ERROR(PrepareStatement(db_, pending_clear_,
+                                            "DELETE FROM rollup_pending WHERE project_id = ?1 AND "
+                                            "table_id = ?2 AND id <= ?3"));
+  LANTERNE_RETURN_IF_ERROR(PrepareStatement(
+      db_, indexed_observation_seqs_, "SELECT seq FROM observation_traces WHERE trace_hash = ?1"));
+  LANTERNE_RETURN_IF_ERROR(
+      PrepareStatement(db_, score_by_id_,
+                       std::string("SELECT ") + kScoreRollupColumns +
+                           " FROM scores WHERE id_hash = ?1 AND project_id = ?2 AND "
+                           "id = ?3"));
+  LANTERNE_RETURN_IF_ERROR(
+      PrepareStatement(db_, scores_of_trace_,
+                       std::string("SELECT ") + kScoreRollupColumns +
+                           " FROM scores WHERE trace_hash = ?1 AND project_id = ?2 AND "
+                           "trace_id = ?3"));
   return Status::Ok();
 }
 

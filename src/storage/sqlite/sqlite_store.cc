@@ -244,9 +244,8 @@ class SqliteWriteTxn : public WriteTxn {
   void SetRollupPendingLimit(size_t entries) { rollups_.set_pending_limit(entries); }
 
   Status Prepare() {
-    auto prepare = [&](Statement& s, std::string sql) {
-      s = Statement(db_, sql);
-      return s.ok() ? Status::Ok() : Status::Internal("prepare: " + s.prepare_error());
+    auto prepare = [&](Statement& s, const std::string& sql) {
+      return sqlite::PrepareStatement(db_, s, sql);
     };
     LANTERNE_RETURN_IF_ERROR(prepare(
         find_trace_, std::string("SELECT ") + kTraceColumns + " FROM traces WHERE seq = ?1"));

@@ -95,14 +95,11 @@ Status RegisterMetadataHash(sqlite3* db) {
 
 Status TraceMetadataIndex::Prepare(sqlite3* db) {
   db_ = db;
-  auto prepare = [&](Statement& s, const char* sql) {
-    s = Statement(db, sql);
-    return s.ok() ? Status::Ok() : Status::Internal("prepare: " + s.prepare_error());
-  };
-  LANTERNE_RETURN_IF_ERROR(prepare(insert_value_,
-                                   "INSERT OR IGNORE INTO trace_metadata_values (project_id, key, "
-                                   "value, kv) VALUES (?1, ?2, ?3, ?4)"));
-  return prepare(delete_, "DELETE FROM trace_metadata_seqs WHERE trace_seq = ?1");
+  LANTERNE_RETURN_IF_ERROR(
+      PrepareStatement(db, insert_value_,
+                       "INSERT OR IGNORE INTO trace_metadata_values "
+                       "(project_id, key, value, kv) VALUES (?1, ?2, ?3, ?4)"));
+  return PrepareStatement(db, delete_, "DELETE FROM trace_metadata_seqs WHERE trace_seq = ?1");
 }
 
 void TraceMetadataIndex::ReleaseStatements() {
@@ -135,8 +132,10 @@ Status TraceMetadataIndex::Write(int64_t seq, const std::string& project_id,
   }
   const auto rows = IndexedMetadata(metadata_json);  // outlives the steps: bound uncopied
   if (rows.empty()) return Status::Ok();
+  std::vector<int64_t> kvs;
+  kvs.reserve(rows.size());
   for (const auto& [key, value] : rows) {
-    const int64_t kv = MetadataHash(project_id, key, value);
+    const int64_t kv = kvs.emplace_back(MetadataHash(project_id, key, value));
     if (stored_.count(kv)) continue;
     insert_value_.Reset();
     insert_value_.BindNoCopy(1, std::string_view(project_id))
@@ -154,8 +153,8 @@ Status TraceMetadataIndex::Write(int64_t seq, const std::string& project_id,
   Statement& s = **insert;
   s.Reset();
   int index = 1;
-  for (const auto& [key, value] : rows) {
-    s.Bind(index, MetadataHash(project_id, key, value)).Bind(index + 1, seq);
+  for (int64_t kv : kvs) {
+    s.Bind(index, kv).Bind(index + 1, seq);
     index += 2;
   }
   const int rc = s.Step();
@@ -170,8 +169,7 @@ Result<Statement*> TraceMetadataIndex::InsertSeqs(size_t rows) {
   if (!s.ok()) {
     std::string sql = "INSERT OR IGNORE INTO trace_metadata_seqs (kv, trace_seq) VALUES ";
     for (size_t i = 0; i < rows; ++i) sql += i ? ",(?,?)" : "(?,?)";
-    s = Statement(db_, sql);
-    if (!s.ok()) return Status::Internal("prepare: " + s.prepare_error());
+    LANTERNE_RETURN_IF_ERROR(PrepareStatement(db_, s, sql));
   }
   return &s;
 }
