@@ -9,7 +9,9 @@
 #
 # Environment: LANTERNE, LOADGEN (default build/release/...), TRACES=200000 (the issue's
 # target data set is TRACES=2000000 for 10M observations, ~10 minutes of loading),
-# RUNS=15 (timings per query), SEARCH_WAIT=900 (seconds to wait for the search index).
+# RUNS=15 (timings per query), SEARCH_WAIT=900 (seconds to wait for the search index);
+# DATA_DIR=DIR keeps the loaded store there and, when it was loaded before, times the
+# queries on it without loading again (to compare builds on the same data).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,13 +28,14 @@ PASSWORD=bench-password-1
 WORK=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/lanterne-ui-bench.XXXXXX")
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 URL=http://127.0.0.1:$PORT
+DATA=${DATA_DIR:-$WORK/data}
 SERVER=
 start_server() {
   : >"$WORK/server.log"
   LANGFUSE_INIT_ORG_ID=bench LANGFUSE_INIT_PROJECT_ID=bench LANGFUSE_INIT_PROJECT_PUBLIC_KEY=$PK \
     LANGFUSE_INIT_PROJECT_SECRET_KEY=$SK LANGFUSE_INIT_USER_EMAIL=$EMAIL \
     LANGFUSE_INIT_USER_PASSWORD=$PASSWORD \
-    "$LANTERNE" serve --host 127.0.0.1 --port "$PORT" --data-dir "$WORK/data" >>"$WORK/server.log" 2>&1 &
+    "$LANTERNE" serve --host 127.0.0.1 --port "$PORT" --data-dir "$DATA" >>"$WORK/server.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 200); do grep -q "Lanterne ready" "$WORK/server.log" && return 0; sleep 0.1; done
   echo "ui.sh: server did not start" >&2
@@ -42,6 +45,11 @@ start_server() {
 trap '[[ -n $SERVER ]] && kill $SERVER 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 start_server
 
+# A store loaded by an earlier run (DATA_DIR) keeps that run's load figures beside it.
+if [[ -f $DATA/ui-bench.loaded ]]; then
+  source "$DATA/ui-bench.loaded"
+else
+# (not indented: the here-document below ends at the start of a line)
 # Load: 4 traces per batch; stop once TRACES are acknowledged.
 load_start=$(date +%s.%N)
 loaded=0
@@ -88,12 +96,15 @@ for _ in $(seq "$SEARCH_WAIT"); do
   sleep 1
 done
 search_s=$(python3 -c "import time; print(round(time.time() - $search_start, 1))")
+printf 'loaded=%s\nload_s=%s\nDETAIL=%s\ncaught_up=%s\nsearch_s=%s\n' "$loaded" "$load_s" "$DETAIL" \
+  "$caught_up" "$search_s" >"$DATA/ui-bench.loaded"
+fi
 
 kill -TERM $SERVER
 wait $SERVER || true
 start_server
 observations=$(curl -s -u "$PK:$SK" "$URL/api/public/observations?limit=1" | sed -n 's/.*"totalItems":\([0-9]*\).*/\1/p')
-disk=$(du -sm "$WORK/data" | cut -f1)
+disk=$(du -sm "$DATA" | cut -f1)
 echo "### UI queries: $loaded traces, $observations observations ($disk MB), loaded in ${load_s}s"
 echo "search index caught up: $caught_up after ${search_s}s (from the end of loading)"
 echo

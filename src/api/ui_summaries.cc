@@ -22,9 +22,9 @@ void WriteOptDouble(JsonWriter& w, const std::optional<double>& v) {
 
 void WriteTokens(JsonWriter& w, const TraceTotals& t) {
   w.Key("inputTokens");
-  w.Int64(t.input_tokens);
+  t.tokens_split ? w.Int64(t.input_tokens) : w.Null();
   w.Key("outputTokens");
-  w.Int64(t.output_tokens);
+  t.tokens_split ? w.Int64(t.output_tokens) : w.Null();
   w.Key("totalTokens");
   w.Int64(t.total_tokens);
 }

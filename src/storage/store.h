@@ -147,6 +147,8 @@ struct TraceTotals {
   double total_cost = 0;
   // Summed from the observations' usage (input, output, total); zero unless asked for.
   int64_t input_tokens = 0, output_tokens = 0, total_tokens = 0;
+  // False when only the total is known (the users list reads it from the rollups).
+  bool tokens_split = true;
 };
 
 struct SessionSummary {

@@ -641,8 +641,8 @@ describe('UI API: sessions and users', () => {
     expectStatus(res, 200, 'users');
     assert.deepEqual(res.json.meta, { page: 1, limit: 50, totalItems: 2, totalPages: 1 });
     assert.deepEqual(res.json.data, [
-      { userId: bob, firstSeen: iso(10), lastSeen: iso(200), traceCount: 2, countedTraces: 2, totalCost: 1.25, inputTokens: 8, outputTokens: 9, totalTokens: 17 },
-      { userId: alice, firstSeen: iso(0), lastSeen: iso(100), traceCount: 2, countedTraces: 2, totalCost: 0.5, inputTokens: 10, outputTokens: 20, totalTokens: 30 },
+      { userId: bob, firstSeen: iso(10), lastSeen: iso(200), traceCount: 2, countedTraces: 2, totalCost: 1.25, inputTokens: null, outputTokens: null, totalTokens: 17 },
+      { userId: alice, firstSeen: iso(0), lastSeen: iso(100), traceCount: 2, countedTraces: 2, totalCost: 0.5, inputTokens: null, outputTokens: null, totalTokens: 30 },
     ]);
     const byId = await b.get(`${base}/users?orderBy=userId.asc&limit=1&page=2`);
     assert.deepEqual(byId.json.data.map((u) => u.userId), [bob]);

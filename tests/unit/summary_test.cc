@@ -235,12 +235,91 @@ TEST_F(SummaryTest, UsersAreOrderedByLastSeenWithExactTotals) {
   EXPECT_EQ(u1.totals.first_timestamp_us, kT0);
   EXPECT_EQ(u1.totals.last_timestamp_us, kT0 + 100 * kSecond);
   EXPECT_DOUBLE_EQ(u1.totals.total_cost, 0.5);
-  EXPECT_EQ(u1.totals.input_tokens, 10);
-  EXPECT_EQ(u1.totals.output_tokens, 20);
   EXPECT_EQ(u1.totals.total_tokens, 30);
+  EXPECT_FALSE(u1.totals.tokens_split) << "the list's totals come from the rollups";
   const UserSummary& u3 = page.items[0];
   EXPECT_DOUBLE_EQ(u3.totals.total_cost, 1.0);
   EXPECT_EQ(u3.totals.total_tokens, 7);
+
+  // One user's page splits the tokens.
+  auto one = store_->GetUserSummary("p1", "u1", 100);
+  ASSERT_TRUE(one.ok() && one->has_value());
+  EXPECT_TRUE((*one)->totals.tokens_split);
+  EXPECT_EQ((*one)->totals.input_tokens, 10);
+  EXPECT_EQ((*one)->totals.output_tokens, 20);
+  EXPECT_EQ((*one)->totals.total_tokens, 30);
+}
+
+// Every trace counts, however many a user has (the grouped list summed the newest 1,000),
+// and a deleted trace leaves the totals at once.
+TEST_F(SummaryTest, UserTotalsCoverEveryTrace) {
+  Status written = store_->RunWrite([](WriteTxn& txn) -> Status {
+    for (int i = 0; i < 1500; ++i) {
+      const std::string id = "many-" + std::to_string(i);
+      LANTERNE_RETURN_IF_ERROR(
+          txn.PutTrace(Trace("p1", id, 1000 + i, "heavy", std::nullopt), true));
+      LANTERNE_RETURN_IF_ERROR(txn.PutObservation(
+          Generation("p1", id + "-g", id, 1000 + i, 1001 + i, 0.01, {{"total", 3}}), true));
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(written.ok()) << written.message();
+  Page<UserSummary> page = Users(UserQuery{});
+  ASSERT_EQ(UserIds(page), (std::vector<std::string>{"heavy", "u3", "u1", "u2"}));
+  const TraceTotals& heavy = page.items[0].totals;
+  EXPECT_EQ(heavy.trace_count, 1500);
+  EXPECT_EQ(heavy.counted_traces, 1500);
+  EXPECT_NEAR(heavy.total_cost, 15.0, 1e-9);
+  EXPECT_EQ(heavy.total_tokens, 4500);
+  EXPECT_EQ(heavy.first_timestamp_us, kT0 + 1000 * kSecond);
+  EXPECT_EQ(heavy.last_timestamp_us, kT0 + 2499 * kSecond);
+
+  Status deleted = store_->RunWrite([](WriteTxn& txn) -> Status {
+    auto gone = txn.DeleteTraces("p1", {"tn"});
+    return gone.ok() ? Status::Ok() : gone.status();
+  });
+  ASSERT_TRUE(deleted.ok()) << deleted.message();
+  page = Users(UserQuery{});
+  EXPECT_EQ(page.total_items, 3);
+  EXPECT_EQ(UserIds(page), (std::vector<std::string>{"heavy", "u1", "u2"}));
+}
+
+// Users last seen on the same day are ordered by their exact times, also across a page
+// boundary and next to users of other days.
+TEST_F(SummaryTest, UsersOfOneDayOrderByExactTime) {
+  constexpr int64_t kDay = 86'400;
+  Status written = store_->RunWrite([&](WriteTxn& txn) -> Status {
+    // Next day, in this order of time: d3, d1, d4, d2 (ids not in time order).
+    const std::pair<const char*, int64_t> next_day[] = {
+        {"d3", kDay + 60}, {"d1", kDay + 120}, {"d4", kDay + 180}, {"d2", kDay + 240}};
+    for (const auto& [user, offset] : next_day) {
+      LANTERNE_RETURN_IF_ERROR(
+          txn.PutTrace(Trace("p1", std::string("t-") + user, offset, user, std::nullopt), true));
+    }
+    // Two days later, one user; d1 also has an older trace, which must not move it.
+    LANTERNE_RETURN_IF_ERROR(txn.PutTrace(Trace("p1", "t-e", 2 * kDay, "e", std::nullopt), true));
+    return txn.PutTrace(Trace("p1", "t-d1-old", 5, "d1", std::nullopt), true);
+  });
+  ASSERT_TRUE(written.ok()) << written.message();
+  const std::vector<std::string> newest_first = {"e", "d2", "d4", "d1", "d3", "u3", "u1", "u2"};
+  for (int limit : {1, 2, 3, 8}) {
+    std::vector<std::string> walked;
+    for (int page = 1; static_cast<int>(walked.size()) < 8; ++page) {
+      UserQuery q;
+      q.page = {page, limit};
+      Page<UserSummary> got = Users(q);
+      ASSERT_EQ(got.total_items, 8);
+      ASSERT_FALSE(got.items.empty()) << "page " << page << " of " << limit;
+      for (const auto& u : got.items) walked.push_back(u.user_id);
+    }
+    EXPECT_EQ(walked, newest_first) << "pages of " << limit;
+  }
+  UserQuery oldest_first;
+  oldest_first.order_by = "firstSeen";
+  oldest_first.descending = false;
+  oldest_first.page = {2, 3};
+  // First seen: u1 0 s, d1 5 s, u2 10 s, u3 200 s, then d3, d4, d2, e.
+  EXPECT_EQ(UserIds(Users(oldest_first)), (std::vector<std::string>{"u3", "d3", "d4"}));
 }
 
 TEST_F(SummaryTest, UsersSortAndPage) {

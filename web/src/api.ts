@@ -196,7 +196,8 @@ export interface UserSummary {
   traceCount: number;
   countedTraces: number;
   totalCost: number;
-  inputTokens: number;
-  outputTokens: number;
+  // null in the users list, which reads totals from the rollups (they keep no split)
+  inputTokens: number | null;
+  outputTokens: number | null;
   totalTokens: number;
 }

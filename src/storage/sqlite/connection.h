@@ -82,4 +82,30 @@ Status StepError(sqlite3* db, const char* what);
 // Prepares `sql` into `s`; an Internal error naming SQLite's complaint when it fails.
 Status PrepareStatement(sqlite3* db, Statement& s, std::string_view sql);
 
+// Several statements of one read seeing one snapshot (BEGIN … COMMIT). Inside a transaction
+// already open on the connection it does nothing: the outer one holds the snapshot.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(sqlite3* db) : db_(db) {
+    if (!sqlite3_get_autocommit(db_)) {
+      nested_ = true;
+      return;
+    }
+    began_ = sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+  ~ReadTransaction() {
+    if (began_) sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+  Status status() const {
+    return began_ || nested_ ? Status::Ok() : StepError(db_, "begin a read");
+  }
+
+ private:
+  sqlite3* db_;
+  bool began_ = false;
+  bool nested_ = false;
+};
+
 }  // namespace lanterne::sqlite

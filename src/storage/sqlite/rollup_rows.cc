@@ -697,25 +697,9 @@ Status RollupWriter::Rebuild() {
 
 namespace {
 
-// The rows and pending entries of a read come from one snapshot: a transaction folding
-// the pending entries into the rows between the two reads would count them twice or not
-// at all.
-class ReadTransaction {
- public:
-  explicit ReadTransaction(sqlite3* db) : db_(db) {
-    began_ = sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK;
-  }
-  ~ReadTransaction() {
-    if (began_) sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
-  }
-  ReadTransaction(const ReadTransaction&) = delete;
-  ReadTransaction& operator=(const ReadTransaction&) = delete;
-  Status status() const { return began_ ? Status::Ok() : StepError(db_, "begin a read"); }
-
- private:
-  sqlite3* db_;
-  bool began_ = false;
-};
+// The rows and pending entries of a read come from one snapshot (ReadTransaction): a
+// transaction folding the pending entries into the rows between the two reads would count
+// them twice or not at all.
 
 // Calls `each` with every pending entry of (project, table); all projects when
 // `project_id` is null.

@@ -36,6 +36,7 @@
 #include "storage/sqlite/summary_rows.h"
 #include "storage/sqlite/trace_metadata.h"
 #include "storage/sqlite/trace_table_rows.h"
+#include "storage/sqlite/user_rollup_rows.h"
 #include "storage/store.h"
 #include "storage/stored_payload.h"
 
@@ -1560,6 +1561,11 @@ class SqliteStore : public Store {
   Result<Page<UserSummary>> ListUsers(const std::string& project_id,
                                       const UserQuery& query) override {
     auto conn = Borrow();
+    if (sqlite::RollupsEnabled()) {
+      auto from_rollups = sqlite::ListUsersFromRollups(conn.get(), project_id, query);
+      if (!from_rollups.ok()) return from_rollups.status();
+      if (*from_rollups) return std::move(**from_rollups);
+    }
     return sqlite::ListUserRows(conn.get(), recent_observation_traces_, *payloads_, project_id,
                                 query);
   }

@@ -62,7 +62,7 @@ export function UserPage() {
         <dt>Tokens</dt>
         <dd>
           {partial ? "≥ " : ""}
-          {formatNumber(u.totalTokens)} ({formatNumber(u.inputTokens)} in · {formatNumber(u.outputTokens)} out)
+          {formatNumber(u.totalTokens)} ({formatNumber(u.inputTokens ?? 0)} in · {formatNumber(u.outputTokens ?? 0)} out)
         </dd>
         <dt>Cost</dt>
         <dd data-testid="user-cost">
