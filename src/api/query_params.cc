@@ -44,6 +44,14 @@ Result<PageRequest> ReadPage(const Request& request, int64_t default_limit, int6
   return page;
 }
 
+Result<Counting> ReadCounting(const Request& request) {
+  auto total = request.QueryValue("total");
+  if (!total || *total == "true") return Counting::kPageAndTotal;
+  if (*total == "false") return Counting::kPageOnly;
+  if (*total == "only") return Counting::kTotalOnly;
+  return Status::InvalidArgument("total: expected true, false or only");
+}
+
 Result<std::optional<double>> ReadNonNegative(const Request& request, std::string_view key) {
   auto text = request.QueryValue(key);
   if (!text || text->empty()) return std::optional<double>();

@@ -16,6 +16,9 @@ Result<PageRequest> ReadPage(const Request& request, int64_t default_limit = 50,
 Result<std::optional<int64_t>> ReadTimestamp(const Request& request, std::string_view key);
 // A finite number ≥ 0 (latency in seconds, cost in USD); nullopt when absent or empty.
 Result<std::optional<double>> ReadNonNegative(const Request& request, std::string_view key);
+// The web UI tables' `total`: "true" (default: the page and its exact total), "false" (the
+// page alone, meta.hasMore telling whether another follows) or "only" (the total alone).
+Result<Counting> ReadCounting(const Request& request);
 // Repeated keys and comma lists both count (`environment=a&environment=b`, `tags=a,b`).
 std::vector<std::string> ReadList(const Request& request, std::string_view key, bool split_commas);
 

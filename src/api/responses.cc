@@ -97,4 +97,22 @@ void WritePageMeta(JsonWriter& w, int64_t page, int64_t limit, int64_t total_ite
   w.EndObject();
 }
 
+void WritePageMeta(JsonWriter& w, int64_t page, int64_t limit, int64_t total_items,
+                   Counting counting, bool has_more) {
+  if (counting != Counting::kPageOnly) return WritePageMeta(w, page, limit, total_items);
+  w.Key("meta");
+  w.StartObject();
+  w.Key("page");
+  w.Int64(page);
+  w.Key("limit");
+  w.Int64(limit);
+  w.Key("totalItems");
+  w.Null();
+  w.Key("totalPages");
+  w.Null();
+  w.Key("hasMore");
+  w.Bool(has_more);
+  w.EndObject();
+}
+
 }  // namespace lanterne

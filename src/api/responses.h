@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "core/status.h"
 #include "http/message.h"
+#include "storage/store.h"
 
 namespace lanterne {
 
@@ -18,6 +19,10 @@ Response JsonResponse(int http_status, std::string body);
 
 // {"page":…, "limit":…, "totalItems":…, "totalPages":…}
 void WritePageMeta(JsonWriter& w, int64_t page, int64_t limit, int64_t total_items);
+// The web UI's tables: as above, except that a page counted apart (Counting::kPageOnly) has
+// null totals and "hasMore", whether another page follows.
+void WritePageMeta(JsonWriter& w, int64_t page, int64_t limit, int64_t total_items,
+                   Counting counting, bool has_more);
 
 // A 200 list answer: {"data":[…], "meta":{…}}, each item written by `write_item(w, item)`.
 template <typename Items, typename WriteItem>
@@ -31,6 +36,22 @@ Response PagedResponse(int64_t page, int64_t limit, int64_t total_items, const I
   for (const auto& item : items) write_item(w, item);
   w.EndArray();
   WritePageMeta(w, page, limit, total_items);
+  w.EndObject();
+  return JsonResponse(200, buffer);
+}
+
+// The same for a page listed with `counting` (the web UI's tables).
+template <typename T, typename WriteItem>
+Response PagedResponse(const PageRequest& request, Counting counting, const Page<T>& page,
+                       WriteItem write_item) {
+  JsonBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  w.Key("data");
+  w.StartArray();
+  for (const auto& item : page.items) write_item(w, item);
+  w.EndArray();
+  WritePageMeta(w, request.page, request.limit, page.total_items, counting, page.has_more);
   w.EndObject();
   return JsonResponse(200, buffer);
 }

@@ -9,6 +9,9 @@ namespace {
 
 // Filters and ordering the web UI's observations table adds to Langfuse's parameters.
 Status ReadTableFilters(const Request& request, ObservationQuery& q) {
+  auto counting = ReadCounting(request);
+  if (!counting.ok()) return counting.status();
+  q.counting = *counting;
   q.models = ReadList(request, "model", false);
   auto seconds_to_us = [](double seconds) { return static_cast<int64_t>(seconds * 1e6 + 0.5); };
   for (auto [key, bound] :
@@ -76,7 +79,7 @@ Response ListObservations(ApiContext& ctx, Request& request, const AuthContext& 
   if (Status table = ReadTableFilters(request, q); !table.ok()) return ErrorResponse(table);
   auto observations = ctx.store.ListObservations(auth.project_id, q);
   if (!observations.ok()) return ErrorResponse(observations.status());
-  return PagedResponse(q.page.page, q.page.limit, observations->total_items, observations->items,
+  return PagedResponse(q.page, q.counting, *observations,
                        [](JsonWriter& w, const auto& o) { WriteObservation(w, o); });
 }
 

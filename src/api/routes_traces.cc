@@ -54,6 +54,9 @@ Response ListTracesOf(ApiContext& ctx, Request& request, const AuthContext& auth
   if (with_search) {
     Status metadata = ReadMetadataFilters(request, q.metadata);
     if (!metadata.ok()) return ErrorResponse(metadata);
+    auto counting = ReadCounting(request);
+    if (!counting.ok()) return ErrorResponse(counting.status());
+    q.counting = *counting;
   }
   auto page = ReadPage(request);
   if (!page.ok()) return ErrorResponse(page.status());
@@ -132,7 +135,7 @@ Response ListTracesOf(ApiContext& ctx, Request& request, const AuthContext& auth
                       extras.empty() ? nullptr : &extras[i]);
   }
   w.EndArray();
-  WritePageMeta(w, q.page.page, q.page.limit, traces->total_items);
+  WritePageMeta(w, q.page.page, q.page.limit, traces->total_items, q.counting, traces->has_more);
   w.EndObject();
   return JsonResponse(200, buffer);
 }

@@ -24,8 +24,14 @@ namespace lanterne {
 template <typename T>
 struct Page {
   std::vector<T> items;
-  int64_t total_items = 0;
+  int64_t total_items = 0;  // Counting::kPageOnly: not counted (0)
+  bool has_more = false;    // Counting::kPageOnly: a row follows this page
 };
+
+// What a listing computes. The public API's pages carry their exact total; the web UI's
+// tables ask for the page and the total in two requests, so that the page, whose work is
+// bounded by its rows, is not held up by a count, whose work grows with the matches.
+enum class Counting { kPageAndTotal, kPageOnly, kTotalOnly };
 
 struct PageRequest {
   int64_t page = 1;  // 1-based
@@ -57,6 +63,7 @@ struct TraceQuery {
   // Web UI only: top-level metadata values (storage/sqlite/trace_metadata.h), all ANDed.
   std::vector<MetadataFilter> metadata;
   PageRequest page;
+  Counting counting = Counting::kPageAndTotal;
 };
 
 struct ObservationQuery {
@@ -74,6 +81,7 @@ struct ObservationQuery {
   std::string order_by = "startTime";
   bool ascending = false;
   PageRequest page;
+  Counting counting = Counting::kPageAndTotal;
 };
 
 struct SessionQuery {

@@ -770,6 +770,33 @@ describe('UI API: traces table columns, metadata filters, login limit across a r
     assertJsonError(await b.get(`${base}/traces?metadata.=x`), 400, 'empty key');
   });
 
+  it('answers the page and its total apart (total=false, total=only)', async () => {
+    // Four traces, three named "meta". A page of two: more follow; the last page: none.
+    const first = await list('name=meta&orderBy=timestamp.asc&limit=2&total=false');
+    assert.deepEqual(first.data.map((t) => t.id), [id('m1'), id('m2')]);
+    assert.deepEqual(first.meta, { page: 1, limit: 2, totalItems: null, totalPages: null, hasMore: true });
+    const last = await list('name=meta&orderBy=timestamp.asc&limit=2&page=2&total=false');
+    assert.deepEqual(last.data.map((t) => t.id), [id('m4')]);
+    assert.deepEqual(last.meta, { page: 2, limit: 2, totalItems: null, totalPages: null, hasMore: false });
+    const exact = await list('name=meta&limit=3&total=false');
+    assert.equal(exact.meta.hasMore, false, 'a page that ends with the last match has no more');
+    const total = await list('name=meta&limit=2&total=only');
+    assert.deepEqual(total, { data: [], meta: { page: 1, limit: 2, totalItems: 3, totalPages: 2 } });
+    // The observations table takes the same parameter.
+    const obs = await b.get(`${base}/observations?traceId=${id('m1')}&limit=2&total=false`);
+    expectStatus(obs, 200, 'observations page');
+    assert.equal(obs.json.data.length, 2);
+    assert.deepEqual(obs.json.meta, { page: 1, limit: 2, totalItems: null, totalPages: null, hasMore: true });
+    const obsTotal = await b.get(`${base}/observations?traceId=${id('m1')}&total=only`);
+    assert.equal(obsTotal.json.meta.totalItems, 3);
+    assert.deepEqual(obsTotal.json.data, []);
+    assertJsonError(await b.get(`${base}/traces?total=maybe`), 400, 'bad total');
+    // The public API keeps Langfuse's meta, whatever the parameter.
+    const pub = await server.api(`/api/public/traces?limit=1&total=false`);
+    assert.equal(pub.status, 200);
+    assert.deepEqual(Object.keys(pub.json.meta).sort(), ['limit', 'page', 'totalItems', 'totalPages']);
+  });
+
   it('keeps the filter exact through metadata merges and deletes', async () => {
     const res = await server.ingest([
       event('trace-create', { id: id('m2'), metadata: { region: 'eu' } }),

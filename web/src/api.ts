@@ -98,6 +98,19 @@ export interface Paged<T> {
   data: T[];
   meta: Meta;
 }
+// A table page asked for with `total=false`: its total comes from a second request
+// (`total=only`), since counting grows with the matches and the page does not.
+export interface PageOnlyMeta {
+  page: number;
+  limit: number;
+  totalItems: null;
+  totalPages: null;
+  hasMore: boolean;
+}
+export interface PagedOnly<T> {
+  data: T[];
+  meta: PageOnlyMeta;
+}
 export interface Trace {
   id: string;
   timestamp: string;

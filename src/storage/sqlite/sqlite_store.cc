@@ -190,6 +190,22 @@ std::string LimitOffset(const PageRequest& page) {
          std::to_string((page.page - 1) * page.limit);
 }
 
+// The page's rows, and with Counting::kPageOnly one more, which tells whether another
+// page follows (TrimToPage drops it).
+std::string LimitOffset(const PageRequest& page, Counting counting) {
+  const int64_t extra = counting == Counting::kPageOnly ? 1 : 0;
+  return " LIMIT " + std::to_string(page.limit + extra) + " OFFSET " +
+         std::to_string((page.page - 1) * page.limit);
+}
+
+template <typename T>
+void TrimToPage(Page<T>& page, const PageRequest& request) {
+  if (static_cast<int64_t>(page.items.size()) > request.limit) {
+    page.items.resize(static_cast<size_t>(request.limit));
+    page.has_more = true;
+  }
+}
+
 class SqliteWriteTxn : public WriteTxn {
  public:
   SqliteWriteTxn(sqlite3* db, PayloadLog& payloads, RecentIds& recent_traces,
@@ -1096,15 +1112,16 @@ class SqliteStore : public Store {
         q.session_id ? " FROM traces INDEXED BY traces_by_session" : " FROM traces";
     auto conn = Borrow();
     Page<TraceRecord> page;
-    {
+    if (q.counting != Counting::kPageOnly) {
       Statement count(conn.get(), "SELECT count(*)" + from + where.sql());
       where.BindTo(count);
       if (count.Step() != SQLITE_ROW) return StepError(conn.get(), "count traces");
       page.total_items = count.Int(0);
+      if (q.counting == Counting::kTotalOnly) return page;
     }
     Statement s(conn.get(), std::string("SELECT ") + kTraceColumns + from + where.sql() +
                                 " ORDER BY " + order_column + direction + ", seq" + direction +
-                                LimitOffset(q.page));
+                                LimitOffset(q.page, q.counting));
     if (!s.ok()) return Status::Internal(s.prepare_error());
     where.BindTo(s);
     int rc;
@@ -1114,6 +1131,7 @@ class SqliteStore : public Store {
       page.items.push_back(std::move(t).value());
     }
     if (rc != SQLITE_DONE) return StepError(conn.get(), "list traces");
+    TrimToPage(page, q.page);
     return page;
   }
 
@@ -1223,18 +1241,21 @@ class SqliteStore : public Store {
     Page<ObservationRecord> page;
     // A trace's observations are a short seq list: see kBySeqList.
     const std::string from = q.trace_id ? " FROM observations NOT INDEXED" : " FROM observations";
-    {
+    if (q.counting != Counting::kPageOnly) {
       Statement count(conn.get(), "SELECT count(*)" + from + where.sql());
       where.BindTo(count);
       if (count.Step() != SQLITE_ROW) return StepError(conn.get(), "count observations");
       page.total_items = count.Int(0);
+      if (q.counting == Counting::kTotalOnly) return page;
     }
     Statement s(conn.get(), std::string("SELECT ") + kObservationColumns + from + where.sql() +
-                                " ORDER BY " + order + ", seq" + direction + LimitOffset(q.page));
+                                " ORDER BY " + order + ", seq" + direction +
+                                LimitOffset(q.page, q.counting));
     where.BindTo(s);
     auto rows = CollectObservations(conn.get(), s);
     if (!rows.ok()) return rows.status();
     page.items = std::move(rows).value();
+    TrimToPage(page, q.page);
     return page;
   }
 

@@ -1,28 +1,34 @@
 // Page navigation under a list: "N <noun> · page x of y", previous/next, rows per page.
-// `noun` is plural ("sessions"); one item drops its final "s".
-import type { Meta } from "../api";
+// `noun` is plural ("sessions"); one item drops its final "s". A page listed without its
+// total (PageOnlyMeta) takes the total apart, as `total` (undefined while it is counted).
+import type { Meta, PageOnlyMeta } from "../api";
 import { LIMITS } from "../lib/filters";
+import { pagerSummary } from "../lib/lists";
 
 export function Pager({
   meta,
+  total,
   noun,
   onPage,
   onLimit,
 }: {
-  meta: Meta;
+  meta: Meta | PageOnlyMeta;
+  total?: number;
   noun: string;
   onPage: (page: number) => void;
   onLimit?: (limit: number) => void; // without it, no rows-per-page choice
 }) {
+  const known = "hasMore" in meta ? total : meta.totalItems;
+  const hasMore = "hasMore" in meta ? meta.hasMore : meta.page < meta.totalPages;
   return (
     <div className="pager">
       <span className="muted" data-testid="pager-summary">
-        {meta.totalItems.toLocaleString("en-US")} {meta.totalItems === 1 ? noun.replace(/s$/, "") : noun} · page {meta.page} of {Math.max(meta.totalPages, 1)}
+        {pagerSummary(noun, meta.page, meta.limit, known)}
       </span>
       <button disabled={meta.page <= 1} onClick={() => onPage(meta.page - 1)}>
         ‹ Previous
       </button>
-      <button disabled={meta.page >= meta.totalPages} onClick={() => onPage(meta.page + 1)}>
+      <button disabled={!hasMore} onClick={() => onPage(meta.page + 1)}>
         Next ›
       </button>
       {onLimit && (

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  pagerSummary,
   sessionPath,
   sessionStateFromSearch,
   sessionStateToSearch,
@@ -53,5 +54,14 @@ describe("users list state", () => {
     expect(userStateFromSearch(new URLSearchParams("orderBy=userId.sideways")).orderBy).toBe("lastSeen.desc");
     const st = { orderBy: "firstSeen.asc", page: 2, limit: 100 };
     expect(userStateFromSearch(userStateToSearch(st))).toEqual(st);
+  });
+});
+
+describe("pagerSummary", () => {
+  it("counts pages from the total, and says when the total is still being counted", () => {
+    expect(pagerSummary("traces", 2, 50, 1234)).toBe("1,234 traces · page 2 of 25");
+    expect(pagerSummary("traces", 1, 50, 1)).toBe("1 trace · page 1 of 1");
+    expect(pagerSummary("traces", 1, 50, 0)).toBe("0 traces · page 1 of 1");
+    expect(pagerSummary("observations", 3, 20, undefined)).toBe("counting observations… · page 3");
   });
 });

@@ -85,3 +85,11 @@ export function sessionPath(projectId: string, sessionId: string): string {
 export function userPath(projectId: string, userId: string): string {
   return `/project/${projectId}/users/${encodeURIComponent(userId)}`;
 }
+
+// A pager's words: "1,234 traces · page 2 of 25"; while the total is being counted (it comes
+// apart from the page, see PageOnlyMeta), "counting traces… · page 2".
+export function pagerSummary(noun: string, page: number, limit: number, total: number | undefined): string {
+  if (total === undefined) return `counting ${noun}… · page ${page}`;
+  const pages = Math.max(Math.ceil(total / limit), 1);
+  return `${total.toLocaleString("en-US")} ${total === 1 ? noun.replace(/s$/, "") : noun} · page ${page} of ${pages}`;
+}

@@ -4,7 +4,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
-import { api, type Observation, type Paged } from "../api";
+import { api, type Observation, type Paged, type PagedOnly } from "../api";
 import { CopyButton } from "../components/Copy";
 import { TimeRangeSelect } from "../components/TimeRangeSelect";
 import { Pager } from "../components/Pager";
@@ -39,14 +39,20 @@ export function ObservationsPage() {
   const filters = observationFiltersFromSearch(search);
   const update = (patch: Partial<ObservationFilters>) =>
     setSearch(observationFiltersToSearch({ ...filters, page: 1, ...patch }));
+  const listUrl = (total: "false" | "only") => {
+    const q = observationApiQuery(filters);
+    q.set("total", total);
+    return `/api/ui/projects/${encodeURIComponent(projectId)}/observations?${q.toString()}`;
+  };
+  // The page and its total come apart, as on the traces table.
   const list = useQuery({
     queryKey: ["observations", projectId, observationFiltersToSearch(filters).toString()],
-    queryFn: () =>
-      api<Paged<ListedObservation>>(
-        "GET",
-        `/api/ui/projects/${encodeURIComponent(projectId)}/observations?${observationApiQuery(filters).toString()}`,
-      ),
+    queryFn: () => api<PagedOnly<ListedObservation>>("GET", listUrl("false")),
     placeholderData: keepPreviousData,
+  });
+  const total = useQuery({
+    queryKey: ["observations-total", projectId, observationFiltersToSearch({ ...filters, page: 1, orderBy: "" }).toString()],
+    queryFn: () => api<Paged<ListedObservation>>("GET", listUrl("only")).then((r) => r.meta.totalItems),
   });
   const sortHeader = (col: string) => {
     const [c, dir] = filters.orderBy.split(".");
@@ -133,6 +139,7 @@ export function ObservationsPage() {
           </div>
           <Pager
             meta={list.data.meta}
+            total={total.data}
             noun="observations"
             onPage={(page) => setSearch(observationFiltersToSearch({ ...filters, page }))}
             onLimit={(limit) => update({ limit })}

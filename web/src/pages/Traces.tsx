@@ -1,7 +1,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
-import { api, can, findProject, type Paged, type Trace } from "../api";
+import { api, can, findProject, type Paged, type PagedOnly, type Trace } from "../api";
+import { Pager } from "../components/Pager";
 import { useMe } from "../components/Layout";
 import {
   layoutKey,
@@ -22,7 +23,6 @@ import {
   apiQuery,
   filtersFromSearch,
   filtersToSearch,
-  LIMITS,
   DEFAULT_FILTERS,
   toggleSort,
   type MetadataFilter,
@@ -42,11 +42,21 @@ export function TracesPage() {
   const filters = filtersFromSearch(search);
   const update = (patch: Partial<TraceFilters>) =>
     setSearch(filtersToSearch({ ...filters, page: 1, ...patch }));
+  const tracesUrl = (total: "false" | "only") => {
+    const q = apiQuery(filters);
+    q.set("total", total);
+    return `/api/ui/projects/${encodeURIComponent(projectId)}/traces?${q.toString()}`;
+  };
+  // The page and its total come apart: the page's work is bounded by its rows, the count's
+  // grows with the matches, so the rows show without waiting for it.
   const traces = useQuery({
     queryKey: ["traces", projectId, filtersToSearch(filters).toString()],
-    queryFn: () =>
-      api<Paged<Trace>>("GET", `/api/ui/projects/${encodeURIComponent(projectId)}/traces?${apiQuery(filters).toString()}`),
+    queryFn: () => api<PagedOnly<Trace>>("GET", tracesUrl("false")),
     placeholderData: keepPreviousData,
+  });
+  const total = useQuery({
+    queryKey: ["traces-total", projectId, filtersToSearch({ ...filters, page: 1, orderBy: "" }).toString()],
+    queryFn: () => api<Paged<Trace>>("GET", tracesUrl("only")).then((r) => r.meta.totalItems),
   });
   const otherFilter = !!(
     filters.name ||
@@ -306,31 +316,13 @@ export function TracesPage() {
           </div>
           <p className="muted keys-hint">Keys: j/k or ↓/↑ move, Enter opens, x selects.</p>
           {meta && (
-            <div className="pager">
-              <span className="muted">
-                {meta.totalItems} traces · page {meta.page} of {Math.max(meta.totalPages, 1)}
-              </span>
-              <button disabled={filters.page <= 1} onClick={() => setSearch(filtersToSearch({ ...filters, page: filters.page - 1 }))}>
-                ‹ Previous
-              </button>
-              <button
-                disabled={filters.page >= meta.totalPages}
-                onClick={() => setSearch(filtersToSearch({ ...filters, page: filters.page + 1 }))}
-              >
-                Next ›
-              </button>
-              <select
-                aria-label="Rows per page"
-                value={filters.limit}
-                onChange={(e) => update({ limit: Number(e.target.value) })}
-              >
-                {LIMITS.map((l) => (
-                  <option key={l} value={l}>
-                    {l} per page
-                  </option>
-                ))}
-              </select>
-            </div>
+            <Pager
+              meta={meta}
+              total={total.data}
+              noun="traces"
+              onPage={(page) => setSearch(filtersToSearch({ ...filters, page }))}
+              onLimit={(limit) => update({ limit })}
+            />
           )}
         </>
       )}
