@@ -49,6 +49,7 @@ queries = [
     ("traces, metadata app = support-bot (every trace)", f"{p}/traces?limit=50&metadata.app=support-bot"),
     ("traces, metadata experiment = Z (no trace)", f"{p}/traces?limit=50&metadata.experiment=Z"),
     ("traces, last 10 minutes, sorted by name", f"{p}/traces?limit=50&fromTimestamp={hour_ago}&orderBy=name.asc"),
+    ("traces, last 24 h, sorted by name", f"{p}/traces?limit=50&fromTimestamp={day_ago}&orderBy=name.asc"),
     (f"traces, deep page ({deep})", f"{p}/traces?limit=50&page={deep}"),
     ("trace detail, 200 observations", f"{p}/traces/{urllib.parse.quote(detail_id)}"),
     (f"full-text search \"{word}\"", f"{p}/traces?limit=50&search={urllib.parse.quote(word)}"),

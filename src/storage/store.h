@@ -456,6 +456,9 @@ struct SqliteOptions {
   // How often the background search indexer looks for rows to index; 0 runs no indexer
   // (tests then call CatchUpSearchIndex).
   int search_index_interval_ms = 250;
+  // The newest matching documents a full-text search answers from, half traces', half
+  // observations' (storage/sqlite/search_index.h). Small in tests, to reach it.
+  int search_match_docs = 20000;
   // Pending rollup entries a (project, table) may hold before a write transaction folds
   // them into the rollup rows (storage/sqlite/rollup_pending.h); 0 folds in every one.
   size_t rollup_pending_entries = 1024;

@@ -75,10 +75,11 @@ TEST(SearchQueryTest, CountsCharactersAndQuotesPhrases) {
 
 class SearchIndexTest : public ::testing::Test {
  protected:
-  void Open(int interval_ms = 0) {
+  void Open(int interval_ms = 0, int match_docs = 20000) {
     store_.reset();
     SqliteOptions options;
     options.search_index_interval_ms = interval_ms;
+    options.search_match_docs = match_docs;
     auto store = OpenSqliteStore(dir_.path(), options);
     ASSERT_TRUE(store.ok()) << store.status().message();
     store_ = std::move(store).value();
@@ -248,6 +249,34 @@ TEST_F(SearchIndexTest, ASearchNeverAnswersAnotherProjectsTraces) {
   EXPECT_EQ(Search("p2", "秘密"), Ids{"theirs"});
   EXPECT_EQ(Search("p1", "only in p2"), Ids{});
   EXPECT_EQ(Search("p3", "secret"), Ids{});
+}
+
+// A search answers from the project's newest matching documents, however many match: the
+// newest traces' texts and the newest observations' texts, as many of each (half the
+// limit), listed in the order asked and counted among those. Another project's matches,
+// newer still, take nothing from the project's share; a rare text is found wherever it is.
+TEST_F(SearchIndexTest, AnswersFromTheNewestMatchingDocuments) {
+  Open(/*interval_ms=*/0, /*match_docs=*/6);  // 3 traces', 3 observations'
+  for (int i = 0; i < 6; ++i) {
+    PutTrace("p1", "t" + std::to_string(i), R"("common word")", std::nullopt, true, 10 * i);
+  }
+  // Observations (their own seqs) on old traces, and many more than traces, as ingestion has.
+  for (int i = 0; i < 8; ++i) {
+    PutObservation("p1", "o" + std::to_string(i), i < 6 ? "t0" : "t1", R"("common word")");
+  }
+  PutTrace("p2", "other", R"("common word")", std::nullopt, true, 100);
+  PutObservation("p2", "o-other", "other", R"("common word")");
+  CatchUp();
+  // Newest trace texts: t5, t4, t3; newest observation texts: o7, o6 (t1), o5 (t0).
+  Page<TraceRecord> page = SearchPage("p1", "common");
+  std::vector<std::string> ids;
+  for (const auto& t : page.items) ids.push_back(t.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"t5", "t4", "t3", "t1", "t0"}));
+  EXPECT_EQ(page.total_items, 5);
+  PutTrace("p1", "old-rare", R"("zebra")", std::nullopt, true, -100);
+  CatchUp();
+  EXPECT_EQ(Search("p1", "zebra"), Ids{"old-rare"});
+  EXPECT_EQ(Search("p2", "common"), Ids{"other"});
 }
 
 TEST_F(SearchIndexTest, IndexesInTheBackground) {

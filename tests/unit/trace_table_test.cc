@@ -245,6 +245,57 @@ TEST_F(TraceTableTest, FiltersOnMetadataAndFollowsMergesAndDeletes) {
   EXPECT_EQ(RawCount("SELECT count(*) FROM trace_metadata_seqs"), 4);  // and p2's t9
 }
 
+// Past kSparseMetadataMatches matching traces a filter is tested per trace while the traces
+// are walked in order; below it the matches are looked up by seq. Both give the same pages
+// and totals, alone and combined.
+TEST_F(TraceTableTest, MetadataFiltersAnswerAlikeForManyAndFewMatches) {
+  const int n = sqlite::kSparseMetadataMatches + 200;
+  Write([&](WriteTxn& txn) -> Status {
+    for (int i = 0; i < n; ++i) {
+      const std::string rare = i % 50 == 0 ? R"(,"kind":"rare")" : "";
+      LANTERNE_RETURN_IF_ERROR(txn.PutTrace(
+          Trace("p1", "t" + std::to_string(i), R"({"app":"bot")" + rare + "}", i), true));
+    }
+    // Another project's traces with the same metadata never count.
+    for (int i = 0; i < 10; ++i) {
+      LANTERNE_RETURN_IF_ERROR(txn.PutTrace(
+          Trace("p2", "x" + std::to_string(i), R"({"app":"bot","kind":"rare"})", i), true));
+    }
+    return Status::Ok();
+  });
+  using F = MetadataFilter;
+  auto newest = [&](std::vector<MetadataFilter> filters, int page) {
+    TraceQuery q;  // newest first
+    q.metadata = std::move(filters);
+    q.page = {page, 3};
+    auto listed = store_->ListTraces("p1", q);
+    EXPECT_TRUE(listed.ok()) << listed.status().message();
+    std::vector<std::string> ids;
+    for (const auto& t : listed->items) ids.push_back(t.id);
+    return std::pair{listed->total_items, ids};
+  };
+  const std::string last = std::to_string(n - 1);
+  auto many = newest({F{"app", "bot"}}, 1);
+  EXPECT_EQ(many.first, n);
+  EXPECT_EQ(many.second, (std::vector<std::string>{"t" + last, "t" + std::to_string(n - 2),
+                                                   "t" + std::to_string(n - 3)}));
+  auto many_contains = newest({F{"app", "o", true}}, 2);
+  EXPECT_EQ(many_contains.first, n);
+  EXPECT_EQ(many_contains.second.front(), "t" + std::to_string(n - 4));
+  // Rare: every 50th trace, newest first: n - 1 - ((n - 1) % 50), and so on.
+  const int newest_rare = (n - 1) / 50 * 50;
+  const std::vector<std::string> rare_page = {"t" + std::to_string(newest_rare),
+                                              "t" + std::to_string(newest_rare - 50),
+                                              "t" + std::to_string(newest_rare - 100)};
+  auto few = newest({F{"kind", "rare"}}, 1);
+  EXPECT_EQ(few.first, (n + 49) / 50);
+  EXPECT_EQ(few.second, rare_page);
+  auto both = newest({F{"app", "bot"}, F{"kind", "ar", true}}, 1);
+  EXPECT_EQ(both.first, (n + 49) / 50);
+  EXPECT_EQ(both.second, rare_page);
+  EXPECT_TRUE(newest({F{"app", "bot"}, F{"kind", "none"}}, 1).second.empty());
+}
+
 // Stores written before schema 14 kept one row of texts per value (trace_metadata); opening
 // one converts the rows, and the filters and the delete trigger work on them as before.
 TEST_F(TraceTableTest, MetadataRowsOfEarlierStoresAreConverted) {

@@ -246,6 +246,12 @@ DROP TABLE IF EXISTS trace_metadata;
 CREATE TRIGGER IF NOT EXISTS traces_metadata_delete AFTER DELETE ON traces
   BEGIN DELETE FROM trace_metadata_seqs WHERE trace_seq = OLD.seq; END;
 )sql",
+    // 15: the traces table filtered by name or sorted by name (then time): walking
+    // traces_by_time and testing or sorting every trace of the range took 0.2-1.4 s at 1.7M
+    // traces. Trace names are few, so new rows land at a few places of the index.
+    R"sql(
+CREATE INDEX IF NOT EXISTS traces_by_name_time ON traces (project_id, name, timestamp);
+)sql",
 };
 
 // Columns a migration adds before its SQL runs. SQLite has no ADD COLUMN IF NOT EXISTS, and a

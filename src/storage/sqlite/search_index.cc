@@ -223,14 +223,29 @@ Status SearchIndexer::SetWatermark(const char* name, int64_t seq) {
   return Status::Ok();
 }
 
-SearchCondition TraceSearchCondition(const std::string& project_id, const std::string& query) {
+SearchCondition TraceSearchCondition(const std::string& project_id, const std::string& query,
+                                     const SearchScope& scope) {
   if (UsesTrigramIndex(query)) {
-    return {// CROSS JOIN keeps the full-text match as the outer loop: joined the other way,
-            // SQLite re-runs the match once per document of the project (minutes on a large
-            // store for a common word).
-            "seq IN (SELECT d.trace_seq FROM search_text CROSS JOIN search_docs d ON d.doc = "
-            "search_text.rowid WHERE search_text MATCH ? AND d.project_id = ?)",
-            {FtsPhrase(query), project_id}};
+    // Trace documents are numbered 2·seq, observation documents 2·seq + 1, each table
+    // counting its own seqs: by number the kinds interleave only below the smaller table's
+    // last seq. So each kind is walked on its own, from its newest document down: FTS5 seeks
+    // the rowid bound and hands its matches over in descending order (no sort), the LIMIT
+    // ends the walk, and the other kind's documents it skips are at most one in two. CROSS
+    // JOIN keeps the match as the outer loop: joined the other way, SQLite re-runs the match
+    // once per document of the project (minutes on a large store for a common word).
+    auto walk = [&](int kind, int64_t max_seq) {
+      return "SELECT trace_seq FROM (SELECT d.trace_seq FROM search_text CROSS JOIN search_docs "
+             "d ON d.doc = search_text.rowid WHERE search_text MATCH ? AND search_text.rowid <= " +
+             std::to_string(2 * max_seq + kind) +
+             " AND search_text.rowid % 2 = " + std::to_string(kind) +
+             " AND d.project_id = ? ORDER BY search_text.rowid DESC LIMIT " +
+             std::to_string(scope.max_docs_per_kind) + ")";
+    };
+    const std::string phrase = FtsPhrase(query);
+    return {"seq IN (" + walk(0, scope.max_trace_seq) + " UNION ALL " +
+                walk(1, scope.max_observation_seq) + ")",
+            {phrase, project_id, phrase, project_id},
+            /*few_rows=*/true};
   }
   // One or two characters make no trigram: scan the newest documents of the project.
   // lower() folds ASCII only, so such queries ignore case for ASCII letters only.
@@ -239,7 +254,8 @@ SearchCondition TraceSearchCondition(const std::string& project_id, const std::s
       "project_id = ? ORDER BY doc DESC LIMIT " +
           std::to_string(kShortQueryDocs) +
           ") d JOIN search_text t ON t.rowid = d.doc WHERE instr(lower(t.body), ?) > 0)",
-      {project_id, AsciiLower(query)}};
+      {project_id, AsciiLower(query)},
+      /*few_rows=*/true};
 }
 
 }  // namespace lanterne::sqlite

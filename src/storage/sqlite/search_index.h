@@ -59,13 +59,24 @@ class SearchIndexer {
 
 // The condition on `traces` (its placeholders bound to `values`, in order) keeping the
 // traces of `project_id` whose text contains `query` (normalized, non-empty). Queries of
-// 3+ characters use the trigram index; shorter ones scan the project's most recent
-// kShortQueryDocs documents.
+// 3+ characters use the trigram index and answer from the project's newest matching
+// documents: the newest `max_docs_per_kind` traces' and as many observations' texts
+// (SqliteOptions::search_match_docs halved), since a common word matches most of a large
+// store and reading every match took longer than the page it fills. Shorter queries scan
+// the project's most recently indexed kShortQueryDocs documents. Either way the traces are
+// few: `few_rows` tells the caller to look them up by seq.
 struct SearchCondition {
   std::string sql;
   std::vector<std::string> values;
+  bool few_rows = false;
 };
-inline constexpr int kShortQueryDocs = 10000;
-SearchCondition TraceSearchCondition(const std::string& project_id, const std::string& query);
+struct SearchScope {
+  // The last seqs indexed (the search watermarks): documents above them do not exist yet.
+  int64_t max_trace_seq = 0, max_observation_seq = 0;
+  int max_docs_per_kind = 10000;
+};
+inline constexpr int kShortQueryDocs = 5000;
+SearchCondition TraceSearchCondition(const std::string& project_id, const std::string& query,
+                                     const SearchScope& scope);
 
 }  // namespace lanterne::sqlite

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -981,6 +982,7 @@ class SqliteStore : public Store {
       writes_waiting_.fetch_add(1, std::memory_order_relaxed);
       std::lock_guard lock(write_mu_);
       writes_waiting_.fetch_sub(1, std::memory_order_relaxed);
+      writes_begun_.fetch_add(1, std::memory_order_relaxed);
       LANTERNE_RETURN_IF_ERROR(writer_.Exec("BEGIN IMMEDIATE"));
       Status status = body(*txn_);
       if (status.ok()) status = txn_->FlushRollups();
@@ -1089,13 +1091,27 @@ class SqliteStore : public Store {
     where.AddAnyOf("environment", q.environments);
     if (q.from_us) where.Add("timestamp >= ?", *q.from_us);
     if (q.to_us) where.Add("timestamp < ?", *q.to_us);
+    auto conn = Borrow();
+    bool few_matches = false;  // a filter keeps few traces: look them up by seq
     if (q.search) {
-      auto search = sqlite::TraceSearchCondition(project_id, *q.search);
+      sqlite::SearchScope scope;
+      scope.max_docs_per_kind = std::max(1, options_.search_match_docs / 2);
+      // The indexed part: past these marks the walks would skip the other kind's documents.
+      Statement last(conn.get(),
+                     "SELECT (SELECT seq FROM index_watermarks WHERE name = 'search_traces'), "
+                     "(SELECT seq FROM index_watermarks WHERE name = 'search_observations')");
+      if (last.Step() != SQLITE_ROW) return StepError(conn.get(), "read the search marks");
+      scope.max_trace_seq = last.OptInt(0).value_or(0);
+      scope.max_observation_seq = last.OptInt(1).value_or(0);
+      auto search = sqlite::TraceSearchCondition(project_id, *q.search, scope);
       where.AddMany(search.sql, search.values);
+      few_matches = search.few_rows;
     }
     for (const auto& filter : q.metadata) {
-      auto condition = sqlite::TraceMetadataCondition(project_id, filter);
-      where.AddMany(condition.sql, condition.values);
+      auto condition = sqlite::TraceMetadataCondition(conn.get(), project_id, filter);
+      if (!condition.ok()) return condition.status();
+      where.AddMany(condition->sql, condition->values);
+      few_matches = few_matches || condition->sparse;
     }
     static const std::pair<const char*, const char*> kOrderColumns[] = {
         {"id", "id"},          {"timestamp", "timestamp"},   {"name", "name"},
@@ -1108,9 +1124,36 @@ class SqliteStore : public Store {
     const char* direction = q.descending ? " DESC" : " ASC";
     // A session has a handful of traces: without INDEXED BY, SQLite walks traces_by_time
     // to avoid sorting them and tests every trace of the project (100 ms at 60k traces).
-    const std::string from =
-        q.session_id ? " FROM traces INDEXED BY traces_by_session" : " FROM traces";
-    auto conn = Borrow();
+    // Sorted by name (then time), traces_by_name_time hands the rows over in order, so the
+    // walk stops with the page; SQLite would rather read the time range and sort all of it.
+    // Not when a narrower filter (user, search, few metadata matches) makes the set small.
+    // A time range of few traces is read and sorted instead (walking the whole name index
+    // for them took 0.37 s at 1.7M traces).
+    bool by_name = order_column == "name" && !q.user_id && !few_matches;
+    if (by_name && (q.from_us || q.to_us)) {
+      Statement in_range(conn.get(),
+                         "SELECT count(*) FROM (SELECT 1 FROM traces INDEXED BY traces_by_time "
+                         "WHERE project_id = ?1 AND timestamp >= ?2 AND timestamp < ?3 LIMIT " +
+                             std::to_string(kSortedRangeTraces + 1) + ")");
+      in_range.Bind(1, std::string_view(project_id))
+          .Bind(2, q.from_us.value_or(std::numeric_limits<int64_t>::min()))
+          .Bind(3, q.to_us.value_or(std::numeric_limits<int64_t>::max()));
+      if (in_range.Step() != SQLITE_ROW) return StepError(conn.get(), "count traces in range");
+      by_name = in_range.Int(0) > kSortedRangeTraces;
+    }
+    std::string from = " FROM traces";
+    if (q.session_id) {
+      from = " FROM traces INDEXED BY traces_by_session";
+    } else if (few_matches) {
+      from = " FROM traces NOT INDEXED";
+    } else if (by_name) {
+      from = " FROM traces INDEXED BY traces_by_name_time";
+    } else if (order_column == "name" && !q.user_id) {
+      from = " FROM traces INDEXED BY traces_by_time";
+    }
+    const std::string order = order_column == "name"
+                                  ? std::string("name") + direction + ", timestamp" + direction
+                                  : order_column + direction;
     Page<TraceRecord> page;
     if (q.counting != Counting::kPageOnly) {
       Statement count(conn.get(), "SELECT count(*)" + from + where.sql());
@@ -1120,7 +1163,7 @@ class SqliteStore : public Store {
       if (q.counting == Counting::kTotalOnly) return page;
     }
     Statement s(conn.get(), std::string("SELECT ") + kTraceColumns + from + where.sql() +
-                                " ORDER BY " + order_column + direction + ", seq" + direction +
+                                " ORDER BY " + order + ", seq" + direction +
                                 LimitOffset(q.page, q.counting));
     if (!s.ok()) return Status::Internal(s.prepare_error());
     where.BindTo(s);
@@ -1700,10 +1743,10 @@ class SqliteStore : public Store {
   // One batch of the search index (search_index.h), in a transaction of its own between
   // two of the ingestion writer's. Not synced: the index is derived, and its watermarks
   // commit with it, so after a crash it resumes from what it had.
-  Result<sqlite::SearchIndexer::StepResult> IndexSearchStep() {
+  Result<sqlite::SearchIndexer::StepResult> IndexSearchStep(int max_rows = kSearchStepRows) {
     std::lock_guard lock(write_mu_);
     LANTERNE_RETURN_IF_ERROR(writer_.Exec("BEGIN IMMEDIATE"));
-    auto step = search_indexer_.Step(recent_traces_, kSearchStepRows, kSearchStepMinRows, [this] {
+    auto step = search_indexer_.Step(recent_traces_, max_rows, kSearchStepMinRows, [this] {
       return writes_waiting_.load(std::memory_order_relaxed) > 0;
     });
     Status done = step.ok() ? writer_.Exec("COMMIT") : step.status();
@@ -1714,23 +1757,28 @@ class SqliteStore : public Store {
     return step;
   }
 
-  // Polls for rows to index. While there is a backlog it works in short batches and rests
-  // three times as long as each took, so under sustained ingestion it takes at most a
-  // quarter of the writer's time and the index lags instead of the writes.
+  // Polls for rows to index. While writes come in, it works in short batches and rests three
+  // times as long as each took, so under sustained ingestion it takes at most a quarter of
+  // the writer's time and the index lags instead of the writes. Once no write came since its
+  // last batch, it catches up in large batches without resting; a write arriving meanwhile
+  // still makes the batch give the lock up (kSearchStepMinRows).
   void SearchIndexLoop() {
     NameThisThread("lanterne-search");
     const auto interval = std::chrono::milliseconds(options_.search_index_interval_ms);
     std::unique_lock lock(search_mu_);
     while (!stop_search_) {
       search_wake_.wait_for(lock, interval);
+      bool writing = true;
       while (!stop_search_) {
         lock.unlock();
+        const uint64_t writes_before = writes_begun_.load(std::memory_order_relaxed);
         auto started = std::chrono::steady_clock::now();
-        auto handled = IndexSearchStep();
+        auto handled = IndexSearchStep(writing ? kSearchStepRows : kIdleSearchStepRows);
         auto took = std::chrono::steady_clock::now() - started;
         lock.lock();
         if (!handled.ok() || handled->caught_up) break;  // caught up, or retry later
-        search_wake_.wait_for(lock, 3 * took);
+        writing = writes_begun_.load(std::memory_order_relaxed) != writes_before;
+        if (writing) search_wake_.wait_for(lock, 3 * took);
       }
     }
   }
@@ -1829,12 +1877,18 @@ class SqliteStore : public Store {
   }
 
   static constexpr int kCheckpointPages = 4096;
+  // Traces of a time range sorted by name: up to this many are read and sorted; more are
+  // read in name order from traces_by_name_time until the page is full.
+  static constexpr int kSortedRangeTraces = 20000;
   static constexpr int kSearchStepRows = 32;
   // Rows a search step indexes before it gives the lock up to a waiting write, so each
   // step still commits a useful amount of work (its COMMIT, where FTS5 writes a segment
   // and merges older ones, takes 10-20 ms however few rows it holds).
   static constexpr int kSearchStepMinRows = 4;
-  std::atomic<int> writes_waiting_{0};  // RunWrite calls waiting for write_mu_
+  // A batch while no write comes in: fewer COMMITs (and FTS5 segments to merge) per row.
+  static constexpr int kIdleSearchStepRows = 512;
+  std::atomic<int> writes_waiting_{0};     // RunWrite calls waiting for write_mu_
+  std::atomic<uint64_t> writes_begun_{0};  // RunWrite transactions so far
   // Each slice merges 1/32 of the ids waiting in memory, in the writer between two of its
   // transactions: with 8, one merge held ingestion up for 12-18 ms.
   static constexpr int kMergeSlices = 32;

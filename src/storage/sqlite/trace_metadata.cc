@@ -174,21 +174,40 @@ Result<Statement*> TraceMetadataIndex::InsertSeqs(size_t rows) {
   return &s;
 }
 
-MetadataCondition TraceMetadataCondition(const std::string& project_id,
-                                         const MetadataFilter& filter) {
-  // `seq IN (...)`: SQLite reads the matching seqs from the index once, then either looks
-  // the rows up by seq or checks membership while it walks traces by time.
+Result<MetadataCondition> TraceMetadataCondition(sqlite3* db, const std::string& project_id,
+                                                 const MetadataFilter& filter) {
+  // The matching seqs, and how one trace's rows are tested against the filter. The kv is
+  // ours, an integer: written into the SQL, it needs no text-to-integer binding.
+  std::string seqs, one_trace;
+  std::vector<std::string> values;
   if (filter.contains) {
-    return {
-        "seq IN (SELECT trace_seq FROM trace_metadata_seqs WHERE kv IN (SELECT kv FROM "
-        "trace_metadata_values WHERE project_id = ? AND key = ? AND instr(value, ?) > 0))",
-        {project_id, filter.key, filter.value}};
+    const std::string kvs =
+        "(SELECT kv FROM trace_metadata_values WHERE project_id = ? AND key = ? AND "
+        "instr(value, ?) > 0)";
+    seqs = "SELECT trace_seq FROM trace_metadata_seqs WHERE kv IN " + kvs;
+    one_trace =
+        "EXISTS (SELECT 1 FROM trace_metadata_seqs m WHERE m.trace_seq = traces.seq AND "
+        "m.kv IN " +
+        kvs + ")";
+    values = {project_id, filter.key, filter.value};
+  } else {
+    const std::string kv =
+        std::to_string(MetadataHash(project_id, filter.key, TruncateMetadataValue(filter.value)));
+    seqs = "SELECT trace_seq FROM trace_metadata_seqs WHERE kv = " + kv;
+    one_trace = "EXISTS (SELECT 1 FROM trace_metadata_seqs WHERE kv = " + kv +
+                " AND trace_seq = traces.seq)";
   }
-  // The kv is ours, an integer: written into the SQL, it needs no text-to-integer binding.
-  const int64_t kv = MetadataHash(project_id, filter.key, TruncateMetadataValue(filter.value));
-  return {
-      "seq IN (SELECT trace_seq FROM trace_metadata_seqs WHERE kv = " + std::to_string(kv) + ")",
-      {}};
+  Statement probe(db, "SELECT count(*) FROM (" + seqs + " LIMIT " +
+                          std::to_string(kSparseMetadataMatches + 1) + ")");
+  if (!probe.ok()) return Status::Internal(probe.prepare_error());
+  for (size_t i = 0; i < values.size(); ++i) {
+    probe.Bind(static_cast<int>(i + 1), std::string_view(values[i]));
+  }
+  if (probe.Step() != SQLITE_ROW) return StepError(db, "count metadata matches");
+  if (probe.Int(0) <= kSparseMetadataMatches) {
+    return MetadataCondition{"seq IN (" + seqs + ")", std::move(values), /*sparse=*/true};
+  }
+  return MetadataCondition{one_trace, std::move(values), /*sparse=*/false};
 }
 
 }  // namespace lanterne::sqlite

@@ -77,12 +77,20 @@ class TraceMetadataIndex {
   std::vector<int64_t> stored_now_;  // stored by the open transaction
 };
 
-// The condition on `traces` (placeholders bound to `values`, in order) for one filter.
+// The condition on `traces` (placeholders bound to `values`, in order) for one filter. The
+// plan depends on how many traces match, which `db` is asked first (a count that stops past
+// kSparseMetadataMatches): a few are looked up by seq (`sparse`: the caller reads traces
+// NOT INDEXED, so SQLite looks the rows up instead of walking the project's traces to test
+// each against the list); many are tested one seek each while the traces are walked in the
+// requested order, which fills a page after a few rows (listing the matches first read all
+// of them: 0.9 s per page at 1.7M matching traces).
+inline constexpr int kSparseMetadataMatches = 5000;
 struct MetadataCondition {
   std::string sql;
   std::vector<std::string> values;
+  bool sparse = false;
 };
-MetadataCondition TraceMetadataCondition(const std::string& project_id,
-                                         const MetadataFilter& filter);
+Result<MetadataCondition> TraceMetadataCondition(sqlite3* db, const std::string& project_id,
+                                                 const MetadataFilter& filter);
 
 }  // namespace lanterne::sqlite
