@@ -84,34 +84,30 @@ Response JsonResponse(int http_status, std::string body) {
 }
 
 void WritePageMeta(JsonWriter& w, int64_t page, int64_t limit, int64_t total_items) {
-  w.Key("meta");
-  w.StartObject();
-  w.Key("page");
-  w.Int64(page);
-  w.Key("limit");
-  w.Int64(limit);
-  w.Key("totalItems");
-  w.Int64(total_items);
-  w.Key("totalPages");
-  w.Int64(limit > 0 ? (total_items + limit - 1) / limit : 0);
-  w.EndObject();
+  WritePageMeta(w, page, limit, total_items, Counting::kPageAndTotal, false);
 }
 
 void WritePageMeta(JsonWriter& w, int64_t page, int64_t limit, int64_t total_items,
                    Counting counting, bool has_more) {
-  if (counting != Counting::kPageOnly) return WritePageMeta(w, page, limit, total_items);
   w.Key("meta");
   w.StartObject();
   w.Key("page");
   w.Int64(page);
   w.Key("limit");
   w.Int64(limit);
-  w.Key("totalItems");
-  w.Null();
-  w.Key("totalPages");
-  w.Null();
-  w.Key("hasMore");
-  w.Bool(has_more);
+  if (counting == Counting::kPageOnly) {
+    w.Key("totalItems");
+    w.Null();
+    w.Key("totalPages");
+    w.Null();
+    w.Key("hasMore");
+    w.Bool(has_more);
+  } else {
+    w.Key("totalItems");
+    w.Int64(total_items);
+    w.Key("totalPages");
+    w.Int64(limit > 0 ? (total_items + limit - 1) / limit : 0);
+  }
   w.EndObject();
 }
 

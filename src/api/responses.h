@@ -24,10 +24,10 @@ void WritePageMeta(JsonWriter& w, int64_t page, int64_t limit, int64_t total_ite
 void WritePageMeta(JsonWriter& w, int64_t page, int64_t limit, int64_t total_items,
                    Counting counting, bool has_more);
 
-// A 200 list answer: {"data":[…], "meta":{…}}, each item written by `write_item(w, item)`.
-template <typename Items, typename WriteItem>
-Response PagedResponse(int64_t page, int64_t limit, int64_t total_items, const Items& items,
-                       WriteItem write_item) {
+// A 200 list answer: {"data":[…], "meta":{…}}, each item written by `write_item(w, item)`,
+// the meta by `write_meta(w)`.
+template <typename Items, typename WriteItem, typename WriteMeta>
+Response ListResponse(const Items& items, WriteItem write_item, WriteMeta write_meta) {
   JsonBuffer buffer;
   JsonWriter w(buffer);
   w.StartObject();
@@ -35,25 +35,26 @@ Response PagedResponse(int64_t page, int64_t limit, int64_t total_items, const I
   w.StartArray();
   for (const auto& item : items) write_item(w, item);
   w.EndArray();
-  WritePageMeta(w, page, limit, total_items);
+  write_meta(w);
   w.EndObject();
   return JsonResponse(200, buffer);
+}
+
+// The list answer of a page with its exact total.
+template <typename Items, typename WriteItem>
+Response PagedResponse(int64_t page, int64_t limit, int64_t total_items, const Items& items,
+                       WriteItem write_item) {
+  return ListResponse(items, write_item,
+                      [&](JsonWriter& w) { WritePageMeta(w, page, limit, total_items); });
 }
 
 // The same for a page listed with `counting` (the web UI's tables).
 template <typename T, typename WriteItem>
 Response PagedResponse(const PageRequest& request, Counting counting, const Page<T>& page,
                        WriteItem write_item) {
-  JsonBuffer buffer;
-  JsonWriter w(buffer);
-  w.StartObject();
-  w.Key("data");
-  w.StartArray();
-  for (const auto& item : page.items) write_item(w, item);
-  w.EndArray();
-  WritePageMeta(w, request.page, request.limit, page.total_items, counting, page.has_more);
-  w.EndObject();
-  return JsonResponse(200, buffer);
+  return ListResponse(page.items, write_item, [&](JsonWriter& w) {
+    WritePageMeta(w, request.page, request.limit, page.total_items, counting, page.has_more);
+  });
 }
 
 }  // namespace lanterne
