@@ -223,9 +223,16 @@ Status SearchIndexer::SetWatermark(const char* name, int64_t seq) {
   return Status::Ok();
 }
 
-SearchCondition TraceSearchCondition(const std::string& project_id, const std::string& query,
-                                     const SearchScope& scope) {
+Result<SearchCondition> TraceSearchCondition(sqlite3* db, const std::string& project_id,
+                                             const std::string& query, int max_docs_per_kind) {
   if (UsesTrigramIndex(query)) {
+    // The indexed part: past the marks the walks would skip the other kind's documents.
+    Statement marks(db, std::string("SELECT (SELECT seq FROM index_watermarks WHERE name = '") +
+                            kTracesMark + "'), (SELECT seq FROM index_watermarks WHERE name = '" +
+                            kObservationsMark + "')");
+    if (marks.Step() != SQLITE_ROW) return StepError(db, "read the search marks");
+    const int64_t last_trace = marks.OptInt(0).value_or(0);
+    const int64_t last_observation = marks.OptInt(1).value_or(0);
     // Trace documents are numbered 2·seq, observation documents 2·seq + 1, each table
     // counting its own seqs: by number the kinds interleave only below the smaller table's
     // last seq. So each kind is walked on its own, from its newest document down: FTS5 seeks
@@ -239,17 +246,17 @@ SearchCondition TraceSearchCondition(const std::string& project_id, const std::s
              std::to_string(2 * max_seq + kind) +
              " AND search_text.rowid % 2 = " + std::to_string(kind) +
              " AND d.project_id = ? ORDER BY search_text.rowid DESC LIMIT " +
-             std::to_string(scope.max_docs_per_kind) + ")";
+             std::to_string(max_docs_per_kind) + ")";
     };
     const std::string phrase = FtsPhrase(query);
-    return {"seq IN (" + walk(0, scope.max_trace_seq) + " UNION ALL " +
-                walk(1, scope.max_observation_seq) + ")",
-            {phrase, project_id, phrase, project_id},
-            /*few_rows=*/true};
+    return SearchCondition{
+        "seq IN (" + walk(0, last_trace) + " UNION ALL " + walk(1, last_observation) + ")",
+        {phrase, project_id, phrase, project_id},
+        /*few_rows=*/true};
   }
   // One or two characters make no trigram: scan the newest documents of the project.
   // lower() folds ASCII only, so such queries ignore case for ASCII letters only.
-  return {
+  return SearchCondition{
       "seq IN (SELECT d.trace_seq FROM (SELECT doc, trace_seq FROM search_docs WHERE "
       "project_id = ? ORDER BY doc DESC LIMIT " +
           std::to_string(kShortQueryDocs) +

@@ -62,7 +62,8 @@ class SearchIndexer {
 // 3+ characters use the trigram index and answer from the project's newest matching
 // documents: the newest `max_docs_per_kind` traces' and as many observations' texts
 // (SqliteOptions::search_match_docs halved), since a common word matches most of a large
-// store and reading every match took longer than the page it fills. Shorter queries scan
+// store and reading every match took longer than the page it fills; the search
+// watermarks, read through `db`, say where each kind's documents end. Shorter queries scan
 // the project's most recently indexed kShortQueryDocs documents. Either way the traces are
 // few: `few_rows` tells the caller to look them up by seq.
 struct SearchCondition {
@@ -70,13 +71,8 @@ struct SearchCondition {
   std::vector<std::string> values;
   bool few_rows = false;
 };
-struct SearchScope {
-  // The last seqs indexed (the search watermarks): documents above them do not exist yet.
-  int64_t max_trace_seq = 0, max_observation_seq = 0;
-  int max_docs_per_kind = 10000;
-};
 inline constexpr int kShortQueryDocs = 5000;
-SearchCondition TraceSearchCondition(const std::string& project_id, const std::string& query,
-                                     const SearchScope& scope);
+Result<SearchCondition> TraceSearchCondition(sqlite3* db, const std::string& project_id,
+                                             const std::string& query, int max_docs_per_kind);
 
 }  // namespace lanterne::sqlite

@@ -186,14 +186,9 @@ class Where {
   std::vector<std::pair<int, double>> double_values_;
 };
 
-std::string LimitOffset(const PageRequest& page) {
-  return " LIMIT " + std::to_string(page.limit) + " OFFSET " +
-         std::to_string((page.page - 1) * page.limit);
-}
-
 // The page's rows, and with Counting::kPageOnly one more, which tells whether another
 // page follows (TrimToPage drops it).
-std::string LimitOffset(const PageRequest& page, Counting counting) {
+std::string LimitOffset(const PageRequest& page, Counting counting = Counting::kPageAndTotal) {
   const int64_t extra = counting == Counting::kPageOnly ? 1 : 0;
   return " LIMIT " + std::to_string(page.limit + extra) + " OFFSET " +
          std::to_string((page.page - 1) * page.limit);
@@ -1094,18 +1089,11 @@ class SqliteStore : public Store {
     auto conn = Borrow();
     bool few_matches = false;  // a filter keeps few traces: look them up by seq
     if (q.search) {
-      sqlite::SearchScope scope;
-      scope.max_docs_per_kind = std::max(1, options_.search_match_docs / 2);
-      // The indexed part: past these marks the walks would skip the other kind's documents.
-      Statement last(conn.get(),
-                     "SELECT (SELECT seq FROM index_watermarks WHERE name = 'search_traces'), "
-                     "(SELECT seq FROM index_watermarks WHERE name = 'search_observations')");
-      if (last.Step() != SQLITE_ROW) return StepError(conn.get(), "read the search marks");
-      scope.max_trace_seq = last.OptInt(0).value_or(0);
-      scope.max_observation_seq = last.OptInt(1).value_or(0);
-      auto search = sqlite::TraceSearchCondition(project_id, *q.search, scope);
-      where.AddMany(search.sql, search.values);
-      few_matches = search.few_rows;
+      auto search = sqlite::TraceSearchCondition(conn.get(), project_id, *q.search,
+                                                 std::max(1, options_.search_match_docs / 2));
+      if (!search.ok()) return search.status();
+      where.AddMany(search->sql, search->values);
+      few_matches = search->few_rows;
     }
     for (const auto& filter : q.metadata) {
       auto condition = sqlite::TraceMetadataCondition(conn.get(), project_id, filter);
@@ -1129,7 +1117,9 @@ class SqliteStore : public Store {
     // Not when a narrower filter (user, search, few metadata matches) makes the set small.
     // A time range of few traces is read and sorted instead (walking the whole name index
     // for them took 0.37 s at 1.7M traces).
-    bool by_name = order_column == "name" && !q.user_id && !few_matches;
+    // A count alone needs no order.
+    bool by_name =
+        order_column == "name" && q.counting != Counting::kTotalOnly && !q.user_id && !few_matches;
     if (by_name && (q.from_us || q.to_us)) {
       Statement in_range(conn.get(),
                          "SELECT count(*) FROM (SELECT 1 FROM traces INDEXED BY traces_by_time "

@@ -1,10 +1,10 @@
 // The observations table: generations first, filtered by type, model, level, latency and
 // cost, sorted by start time, latency or cost. Each row opens its trace with the
 // observation selected (the observation's permalink).
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
-import { api, type Observation, type Paged, type PagedOnly } from "../api";
+import { type Observation } from "../api";
+import { usePageAndTotal } from "../components/pageAndTotal";
 import { CopyButton } from "../components/Copy";
 import { TimeRangeSelect } from "../components/TimeRangeSelect";
 import { Pager } from "../components/Pager";
@@ -44,16 +44,13 @@ export function ObservationsPage() {
     q.set("total", total);
     return `/api/ui/projects/${encodeURIComponent(projectId)}/observations?${q.toString()}`;
   };
-  // The page and its total come apart, as on the traces table.
-  const list = useQuery({
-    queryKey: ["observations", projectId, observationFiltersToSearch(filters).toString()],
-    queryFn: () => api<PagedOnly<ListedObservation>>("GET", listUrl("false")),
-    placeholderData: keepPreviousData,
-  });
-  const total = useQuery({
-    queryKey: ["observations-total", projectId, observationFiltersToSearch({ ...filters, page: 1, orderBy: "" }).toString()],
-    queryFn: () => api<Paged<ListedObservation>>("GET", listUrl("only")).then((r) => r.meta.totalItems),
-  });
+  const { page: list, total } = usePageAndTotal<ListedObservation>(
+    "observations",
+    projectId,
+    observationFiltersToSearch(filters).toString(),
+    observationFiltersToSearch({ ...filters, page: 1, orderBy: "" }).toString(),
+    listUrl,
+  );
   const sortHeader = (col: string) => {
     const [c, dir] = filters.orderBy.split(".");
     const next = c === col && dir === "desc" ? `${col}.asc` : `${col}.desc`;
@@ -139,7 +136,7 @@ export function ObservationsPage() {
           </div>
           <Pager
             meta={list.data.meta}
-            total={total.data}
+            total={total}
             noun="observations"
             onPage={(page) => setSearch(observationFiltersToSearch({ ...filters, page }))}
             onLimit={(limit) => update({ limit })}

@@ -1,7 +1,8 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
-import { api, can, findProject, type Paged, type PagedOnly, type Trace } from "../api";
+import { api, can, findProject, type Trace } from "../api";
+import { usePageAndTotal } from "../components/pageAndTotal";
 import { Pager } from "../components/Pager";
 import { useMe } from "../components/Layout";
 import {
@@ -47,17 +48,13 @@ export function TracesPage() {
     q.set("total", total);
     return `/api/ui/projects/${encodeURIComponent(projectId)}/traces?${q.toString()}`;
   };
-  // The page and its total come apart: the page's work is bounded by its rows, the count's
-  // grows with the matches, so the rows show without waiting for it.
-  const traces = useQuery({
-    queryKey: ["traces", projectId, filtersToSearch(filters).toString()],
-    queryFn: () => api<PagedOnly<Trace>>("GET", tracesUrl("false")),
-    placeholderData: keepPreviousData,
-  });
-  const total = useQuery({
-    queryKey: ["traces-total", projectId, filtersToSearch({ ...filters, page: 1, orderBy: "" }).toString()],
-    queryFn: () => api<Paged<Trace>>("GET", tracesUrl("only")).then((r) => r.meta.totalItems),
-  });
+  const { page: traces, total } = usePageAndTotal<Trace>(
+    "traces",
+    projectId,
+    filtersToSearch(filters).toString(),
+    filtersToSearch({ ...filters, page: 1, orderBy: "" }).toString(),
+    tracesUrl,
+  );
   const otherFilter = !!(
     filters.name ||
     filters.userId ||
@@ -318,7 +315,7 @@ export function TracesPage() {
           {meta && (
             <Pager
               meta={meta}
-              total={total.data}
+              total={total}
               noun="traces"
               onPage={(page) => setSearch(filtersToSearch({ ...filters, page }))}
               onLimit={(limit) => update({ limit })}
