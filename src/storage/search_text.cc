@@ -1,5 +1,10 @@
 #include "storage/search_text.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+#include <vector>
+
 #include <simdjson.h>
 
 namespace lanterne {
@@ -63,7 +68,117 @@ size_t Utf8CharLength(std::string_view s, size_t i) {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+struct FoldRun {
+  uint32_t first, last;
+  int32_t delta;
+  uint32_t step;
+};
+constexpr FoldRun kFoldRuns[] = {
+#include "storage/search_fold_table.inc"
+};
+
+uint32_t FoldCodePoint(uint32_t c) {
+  if (c < 0x80) return c >= 'A' && c <= 'Z' ? c + 32 : c;
+  auto run = std::upper_bound(std::begin(kFoldRuns), std::end(kFoldRuns), c,
+                              [](uint32_t v, const FoldRun& r) { return v < r.first; });
+  if (run == std::begin(kFoldRuns)) return c;
+  --run;
+  if (c > run->last || (c - run->first) % run->step != 0) return c;
+  return static_cast<uint32_t>(static_cast<int64_t>(c) + run->delta);
+}
+
+void AppendUtf8(uint32_t c, std::string& out) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+// The byte offsets at which each character of `text` starts, and its end.
+std::vector<size_t> CharacterStarts(std::string_view text) {
+  std::vector<size_t> starts;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) starts.push_back(i);
+  }
+  starts.push_back(text.size());
+  return starts;
+}
+
 }  // namespace
+
+std::string SearchFold(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+      ++i;
+      continue;
+    }
+    size_t len = Utf8CharLength(text, i);
+    if (len == 0) {  // not UTF-8: kept as it is, byte by byte
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    uint32_t code = c & (0x7F >> len);
+    for (size_t k = 1; k < len; ++k) code = (code << 6) | (text[i + k] & 0x3F);
+    AppendUtf8(FoldCodePoint(code), out);
+    i += len;
+  }
+  return out;
+}
+
+bool SearchTextContains(std::string_view text, std::string_view folded_query) {
+  if (folded_query.empty()) return true;
+  // Most texts and queries are ASCII: a byte search for the query's first byte in either
+  // case, then a full comparison, without folding the whole text.
+  bool ascii_query = std::all_of(folded_query.begin(), folded_query.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  bool ascii_text = ascii_query && std::all_of(text.begin(), text.end(), [](char c) {
+                      return static_cast<unsigned char>(c) < 0x80;
+                    });
+  if (!ascii_text) return SearchFold(text).find(folded_query) != std::string::npos;
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+  for (size_t i = 0; i + folded_query.size() <= text.size(); ++i) {
+    if (lower(text[i]) != folded_query[0]) continue;
+    size_t k = 1;
+    while (k < folded_query.size() && lower(text[i + k]) == folded_query[k]) ++k;
+    if (k == folded_query.size()) return true;
+  }
+  return false;
+}
+
+std::string FtsTrigramQuery(std::string_view query) {
+  std::vector<size_t> starts = CharacterStarts(query);
+  size_t trigrams = starts.size() >= 4 ? starts.size() - 3 : 0;
+  std::vector<std::string> terms;
+  // Spread over the query so every part of it narrows the match.
+  size_t taken = std::min(trigrams, kMaxQueryTrigrams);
+  for (size_t n = 0; n < taken; ++n) {
+    size_t t = taken == 1 ? 0 : n * (trigrams - 1) / (taken - 1);
+    std::string term = FtsPhrase(query.substr(starts[t], starts[t + 3] - starts[t]));
+    if (std::find(terms.begin(), terms.end(), term) == terms.end()) terms.push_back(term);
+  }
+  std::string expression;
+  for (const auto& term : terms) {
+    if (!expression.empty()) expression += " AND ";
+    expression += term;
+  }
+  return expression;
+}
 
 void AppendSearchText(std::string_view json, std::string& out, size_t limit) {
   thread_local simdjson::dom::parser parser;

@@ -36,4 +36,22 @@ inline bool UsesTrigramIndex(std::string_view query) { return CodePointCount(que
 // of it is FTS syntax (AND, *, :, parentheses, ^ are all literal).
 std::string FtsPhrase(std::string_view query);
 
+// The index keeps which trigrams a document has, not where (FTS5 detail=none: a sixth of
+// the positional index's size), so a query of 3+ characters is found in two steps: an FTS5
+// match of documents holding all of the query's trigrams — at most kMaxQueryTrigrams of
+// them, spread over the query, each quoted as in FtsPhrase — then SearchTextContains on each
+// such document's text, which drops those whose trigrams are not side by side.
+inline constexpr size_t kMaxQueryTrigrams = 16;
+std::string FtsTrigramQuery(std::string_view query);
+
+// `text` with each character case-folded as the trigram tokenizer folds it (simple Unicode
+// folding, accents kept): Latin, Greek, Cyrillic, Armenian, Georgian, Cherokee and
+// full-width letters. It may fold more than SQLite does, never less (a unit test compares
+// them over the Basic Multilingual Plane): a document only reaches the check after the
+// index matched its folded trigrams, so folding more cannot add a match.
+std::string SearchFold(std::string_view text);
+
+// Whether `text` holds `folded_query` (SearchFold of the query) ignoring case.
+bool SearchTextContains(std::string_view text, std::string_view folded_query);
+
 }  // namespace lanterne

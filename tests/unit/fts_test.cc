@@ -73,6 +73,95 @@ TEST(SearchQueryTest, CountsCharactersAndQuotesPhrases) {
   EXPECT_EQ(FtsPhrase(R"(say "hi" AND x*)"), R"("say ""hi"" AND x*")");
 }
 
+TEST(SearchQueryTest, MatchesTrigramsSpreadOverTheQuery) {
+  EXPECT_EQ(FtsTrigramQuery("abc"), R"("abc")");
+  EXPECT_EQ(FtsTrigramQuery(R"(a"bcd)"), R"("a""b" AND """bc" AND "bcd")");
+  EXPECT_EQ(FtsTrigramQuery("élève"), R"("élè" AND "lèv" AND "ève")");
+  EXPECT_EQ(FtsTrigramQuery("aaaaaa"), R"("aaa")");  // each trigram once
+  std::string query = "the quick brown fox jumps over the lazy dog";
+  std::string match = FtsTrigramQuery(query);
+  EXPECT_EQ(match.rfind(R"("the" AND )", 0), 0u) << match;  // the first and the last
+  EXPECT_NE(match.find(R"( AND "dog")"), std::string::npos) << match;
+  EXPECT_LE(std::count(match.begin(), match.end(), '"'), 2 * int(kMaxQueryTrigrams)) << match;
+}
+
+TEST(SearchTextTest, ContainsIgnoringCaseInAnyScript) {
+  EXPECT_TRUE(SearchTextContains("Error Code 42", SearchFold("error CODE")));
+  EXPECT_FALSE(SearchTextContains("error for code", SearchFold("error code")));
+  EXPECT_TRUE(SearchTextContains("L'ÉLÈVE est là", SearchFold("élève")));
+  EXPECT_FALSE(SearchTextContains("eleve", SearchFold("élève")));  // accents kept
+  EXPECT_TRUE(SearchTextContains("ΣΟΦΊΑ και ζωή", SearchFold("σοφία")));
+  EXPECT_TRUE(SearchTextContains("ПРИВЕТ мир", SearchFold("привет")));
+  EXPECT_TRUE(SearchTextContains("東京の天気", SearchFold("京の天")));
+  EXPECT_TRUE(SearchTextContains("ＡＢＣ全角", SearchFold("ａｂｃ")));
+  EXPECT_TRUE(SearchTextContains("a \xC3 b", SearchFold("\xC3 b")));  // not UTF-8: bytes kept
+  EXPECT_FALSE(SearchTextContains("short", SearchFold("shorter")));
+}
+
+// The text check must fold at least every character the index folds, or it would drop
+// true matches: each character's fold is read back from SQLite's trigram tokenizer (one
+// document per character; its first trigram through fts5vocab) and compared.
+TEST(SearchTextTest, FoldsEveryCharacterAsTheTrigramTokenizerDoes) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  auto exec = [&](const char* sql) {
+    char* error = nullptr;
+    int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
+    EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
+    sqlite3_free(error);
+  };
+  exec("CREATE VIRTUAL TABLE f USING fts5(b, tokenize = 'trigram')");
+  exec("CREATE VIRTUAL TABLE v USING fts5vocab(f, instance)");
+  auto utf8 = [](uint32_t c) {
+    std::string out;
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x800) {
+      out += {static_cast<char>(0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F))};
+    } else if (c < 0x10000) {
+      out += {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
+              static_cast<char>(0x80 | (c & 0x3F))};
+    } else {
+      out += {static_cast<char>(0xF0 | (c >> 18)), static_cast<char>(0x80 | ((c >> 12) & 0x3F)),
+              static_cast<char>(0x80 | ((c >> 6) & 0x3F)), static_cast<char>(0x80 | (c & 0x3F))};
+    }
+    return out;
+  };
+  // The Basic Multilingual Plane and the next (the one non-BMP fold, Deseret, is there).
+  auto is_character = [](uint32_t c) {
+    return (c < 0xD800 || c > 0xDFFF) && (c & 0xFFFE) != 0xFFFE;
+  };
+  exec("BEGIN");
+  sqlite3_stmt* insert = nullptr;
+  sqlite3_prepare_v2(db, "INSERT INTO f (rowid, b) VALUES (?, ?)", -1, &insert, nullptr);
+  for (uint32_t c = 0x20; c < 0x20000; ++c) {
+    if (!is_character(c)) continue;
+    std::string doc = utf8(c) + "ab";
+    sqlite3_bind_int64(insert, 1, c);
+    sqlite3_bind_text(insert, 2, doc.data(), static_cast<int>(doc.size()), SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(insert), SQLITE_DONE);
+    sqlite3_reset(insert);
+  }
+  sqlite3_finalize(insert);
+  exec("COMMIT");
+  sqlite3_stmt* terms = nullptr;
+  sqlite3_prepare_v2(db, "SELECT doc, term FROM v WHERE offset = 0", -1, &terms, nullptr);
+  int checked = 0, folded = 0;
+  while (sqlite3_step(terms) == SQLITE_ROW) {
+    auto c = static_cast<uint32_t>(sqlite3_column_int64(terms, 0));
+    std::string term(reinterpret_cast<const char*>(sqlite3_column_text(terms, 1)),
+                     sqlite3_column_bytes(terms, 1));
+    std::string expected = term.substr(0, term.size() - 2);  // the trigram less "ab"
+    ASSERT_EQ(SearchFold(utf8(c)), expected) << "U+" << std::hex << c;
+    ++checked;
+    folded += expected != utf8(c);
+  }
+  sqlite3_finalize(terms);
+  sqlite3_close(db);
+  EXPECT_GT(checked, 120000);
+  EXPECT_GT(folded, 1000);
+}
+
 class SearchIndexTest : public ::testing::Test {
  protected:
   void Open(int interval_ms = 0, int match_docs = 20000) {
@@ -168,6 +257,23 @@ TEST_F(SearchIndexTest, FindsAnyLanguageCaseInsensitively) {
   EXPECT_EQ(Search("p", "chat"), (Ids{"en", "fr", "ja"}));  // the trace name
   EXPECT_EQ(Search("p", "role"), Ids{});                    // keys are not text
   EXPECT_EQ(Search("p", "京都"), Ids{});
+}
+
+// The index knows which trigrams a text has, not where: a text holding every trigram of
+// the query but not the query itself is not an answer.
+TEST_F(SearchIndexTest, FindsTheQueryNotJustItsTrigrams) {
+  Open();
+  PutTrace("p", "phrase", R"("ERROR CODE 42")", std::nullopt);
+  PutTrace("p", "scattered", R"("an error for code review")", std::nullopt);
+  PutObservation("p", "o-scattered", "scattered", R"("the error for code")");
+  PutTrace("p", "accents", R"("Un ÉLÈVE MODÈLE")", std::nullopt);
+  PutTrace("p", "accents-apart", R"("élève, un modèle")", std::nullopt);
+  CatchUp();
+  EXPECT_EQ(Search("p", "error code"), Ids{"phrase"});
+  EXPECT_EQ(Search("p", "Error Code"), Ids{"phrase"});
+  EXPECT_EQ(Search("p", "for code"), Ids{"scattered"});
+  EXPECT_EQ(Search("p", "élève modèle"), Ids{"accents"});
+  EXPECT_EQ(Search("p", "ror"), (Ids{"phrase", "scattered"}));  // one trigram: the index alone
 }
 
 TEST_F(SearchIndexTest, QueriesAreTextNotSyntax) {

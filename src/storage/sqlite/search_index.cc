@@ -223,6 +223,28 @@ Status SearchIndexer::SetWatermark(const char* name, int64_t seq) {
   return Status::Ok();
 }
 
+namespace {
+
+void SearchContainsFunction(sqlite3_context* context, int, sqlite3_value** args) {
+  auto text = [&](int i) {
+    const auto* data = reinterpret_cast<const char*>(sqlite3_value_text(args[i]));
+    return data ? std::string_view(data, sqlite3_value_bytes(args[i])) : std::string_view();
+  };
+  sqlite3_result_int(context, SearchTextContains(text(0), text(1)) ? 1 : 0);
+}
+
+}  // namespace
+
+Status RegisterSearchFunctions(sqlite3* db) {
+  if (sqlite3_create_function_v2(db, "lanterne_search_contains", 2,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                 &SearchContainsFunction, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return Status::Internal(std::string("register lanterne_search_contains: ") +
+                            sqlite3_errmsg(db));
+  }
+  return Status::Ok();
+}
+
 Result<SearchCondition> TraceSearchCondition(sqlite3* db, const std::string& project_id,
                                              const std::string& query, int max_docs_per_kind) {
   if (UsesTrigramIndex(query)) {
@@ -240,19 +262,33 @@ Result<SearchCondition> TraceSearchCondition(sqlite3* db, const std::string& pro
     // ends the walk, and the other kind's documents it skips are at most one in two. CROSS
     // JOIN keeps the match as the outer loop: joined the other way, SQLite re-runs the match
     // once per document of the project (minutes on a large store for a common word).
+    // The index holds trigrams without positions: past one trigram its matches are
+    // candidates, checked against their text; at most twice the documents answered are
+    // read, so a query whose trigrams are common but rarely side by side stays quick.
+    const bool check_text = CodePointCount(query) > 3;
     auto walk = [&](int kind, int64_t max_seq) {
-      return "SELECT trace_seq FROM (SELECT d.trace_seq FROM search_text CROSS JOIN search_docs "
-             "d ON d.doc = search_text.rowid WHERE search_text MATCH ? AND search_text.rowid <= " +
-             std::to_string(2 * max_seq + kind) +
-             " AND search_text.rowid % 2 = " + std::to_string(kind) +
-             " AND d.project_id = ? ORDER BY search_text.rowid DESC LIMIT " +
+      std::string candidates =
+          "SELECT d.trace_seq, search_text.body AS body FROM search_text CROSS JOIN "
+          "search_docs d ON d.doc = search_text.rowid WHERE search_text MATCH ? AND "
+          "search_text.rowid <= " +
+          std::to_string(2 * max_seq + kind) +
+          " AND search_text.rowid % 2 = " + std::to_string(kind) +
+          " AND d.project_id = ? ORDER BY search_text.rowid DESC LIMIT " +
+          std::to_string(check_text ? 2 * max_docs_per_kind : max_docs_per_kind);
+      if (!check_text) return "SELECT trace_seq FROM (" + candidates + ")";
+      // Wrapped, as a LIMIT may not end a member of UNION ALL.
+      return "SELECT trace_seq FROM (SELECT trace_seq FROM (" + candidates +
+             ") WHERE lanterne_search_contains(body, ?) LIMIT " +
              std::to_string(max_docs_per_kind) + ")";
     };
-    const std::string phrase = FtsPhrase(query);
+    const std::string match = FtsTrigramQuery(query);
+    std::vector<std::string> walk_values = {match, project_id};
+    if (check_text) walk_values.push_back(SearchFold(query));
+    std::vector<std::string> values = walk_values;  // the second walk binds the same
+    values.insert(values.end(), walk_values.begin(), walk_values.end());
     return SearchCondition{
         "seq IN (" + walk(0, last_trace) + " UNION ALL " + walk(1, last_observation) + ")",
-        {phrase, project_id, phrase, project_id},
-        /*few_rows=*/true};
+        std::move(values), /*few_rows=*/true};
   }
   // One or two characters make no trigram: scan the newest documents of the project.
   // lower() folds ASCII only, so such queries ignore case for ASCII letters only.

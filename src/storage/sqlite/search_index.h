@@ -5,7 +5,9 @@
 // - rows noted in search_dirty (updated rows are indexed again, deleted ones dropped),
 // - traces and observations past the search watermarks (new rows), in seq order.
 // Each trace or observation is one document of search_text (an FTS5 table with the trigram
-// tokenizer, so any substring of 3+ characters is found in any script), numbered
+// tokenizer, so any substring of 3+ characters is found in any script; detail=none, which
+// keeps which trigrams a document has and not where, so matches of more than one trigram
+// are checked against the text: storage/search_text.h), numbered
 // seq * 2 + kind; search_docs says whose it is (project, trace, and the trace's row once it
 // exists). A search joins back to the traces table, so a deleted trace is never answered
 // even before its documents are dropped.
@@ -61,8 +63,9 @@ class SearchIndexer {
 // traces of `project_id` whose text contains `query` (normalized, non-empty). Queries of
 // 3+ characters use the trigram index and answer from the project's newest matching
 // documents: the newest `max_docs_per_kind` traces' and as many observations' texts
-// (SqliteOptions::search_match_docs halved), since a common word matches most of a large
-// store and reading every match took longer than the page it fills; the search
+// (SqliteOptions::search_match_docs halved) found among twice as many candidates of the
+// trigram index, since a common word matches most of a large store and reading every
+// match took longer than the page it fills; the search
 // watermarks, read through `db`, say where each kind's documents end. Shorter queries scan
 // the project's most recently indexed kShortQueryDocs documents. Either way the traces are
 // few: `few_rows` tells the caller to look them up by seq.
@@ -72,6 +75,9 @@ struct SearchCondition {
   bool few_rows = false;
 };
 inline constexpr int kShortQueryDocs = 5000;
+// lanterne_search_contains(text, folded_query), the text check of TraceSearchCondition's
+// SQL: registered on every connection that runs it.
+Status RegisterSearchFunctions(sqlite3* db);
 Result<SearchCondition> TraceSearchCondition(sqlite3* db, const std::string& project_id,
                                              const std::string& query, int max_docs_per_kind);
 

@@ -919,6 +919,7 @@ class SqliteStore : public Store {
     if (!payloads.ok()) return payloads.status();
     payloads_ = std::move(payloads).value();
     LANTERNE_RETURN_IF_ERROR(writer_.Open(path_, false));
+    LANTERNE_RETURN_IF_ERROR(sqlite::RegisterSearchFunctions(writer_.get()));
     // WAL lets readers run beside the writer. synchronous=NORMAL leaves syncing the WAL to
     // us: Sync() fdatasyncs it after each group of commits, on another thread, so the next
     // transaction is built while the disk syncs the previous one. Nothing is acknowledged
@@ -1658,6 +1659,7 @@ class SqliteStore : public Store {
     }
     auto conn = std::make_unique<Connection>();
     if (!conn->Open(path_, true).ok()) return nullptr;
+    if (!sqlite::RegisterSearchFunctions(conn->get()).ok()) return nullptr;
     (void)conn->Exec("PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456;");
     return conn;
   }
