@@ -54,6 +54,10 @@ queries = [
     ("trace detail, 200 observations", f"{p}/traces/{urllib.parse.quote(detail_id)}"),
     (f"full-text search \"{word}\"", f"{p}/traces?limit=50&search={urllib.parse.quote(word)}"),
     ("full-text search, 2 characters", f"{p}/traces?limit=50&search=qz"),
+    # The index keeps trigrams without positions: matches are checked against their text.
+    ("full-text search, rare \"zebra-marker\"", f"{p}/traces?limit=50&search=zebra-marker"),
+    ("full-text search, two words \"refund policy\"", f"{p}/traces?limit=50&search=refund%20policy"),
+    ("full-text search, common words seldom side by side", f"{p}/traces?limit=50&search=policy%20refund%20invoice%20shipping"),
     ("observations, generations first page", f"{p}/observations?type=GENERATION&limit=50"),
     ("observations, model + min latency", f"{p}/observations?type=GENERATION&model=gpt-4o&minLatency=0.5&limit=50"),
     ("sessions list", f"{p}/ui-sessions?limit=50"),

@@ -507,6 +507,8 @@ test('prompts: create, new version, diff, promote to production and roll back', 
   await page.getByRole('button', { name: 'Create prompt' }).click();
   await page.waitForURL(/\/prompts\/e2e%2Fgreeting\?version=1$/);
   await page.getByTestId('prompt-text').waitFor();
+  // The variables render with the text; allTextContents does not wait for them.
+  await page.getByTestId('prompt-variable').nth(1).waitFor();
   assert.deepEqual(await page.getByTestId('prompt-variable').allTextContents(), ['{{name}}', '{{place}}']);
 
   // A second version with the editor, starting from the first.
