@@ -457,8 +457,14 @@ struct SqliteOptions {
   // (tests then call CatchUpSearchIndex).
   int search_index_interval_ms = 250;
   // The newest matching documents a full-text search answers from, half traces', half
-  // observations' (storage/sqlite/search_index.h). Small in tests, to reach it.
-  int search_match_docs = 20000;
+  // observations' (storage/sqlite/search_index.h). Each candidate's ~2 KB of text is read
+  // to check it: 20,000 took 0.3-0.5 s at 10M observations. Small in tests, to reach it.
+  int search_match_docs = 5000;
+  // Traces sorted by name in a time range: up to this many in the range are read and
+  // sorted; more are read name by name from an index, seeking up to `name_seeks` names
+  // before one walk takes the rest (sqlite_store.cc, PageNameByName). Small in tests.
+  int sorted_range_traces = 20000;
+  int name_seeks = 1000;
   // Pending rollup entries a (project, table) may hold before a write transaction folds
   // them into the rollup rows (storage/sqlite/rollup_pending.h); 0 folds in every one.
   size_t rollup_pending_entries = 1024;

@@ -276,6 +276,36 @@ TEST_F(SearchIndexTest, FindsTheQueryNotJustItsTrigrams) {
   EXPECT_EQ(Search("p", "ror"), (Ids{"phrase", "scattered"}));  // one trigram: the index alone
 }
 
+// Schema 16 replaced the positional index: a store indexed before is indexed again.
+TEST_F(SearchIndexTest, AnIndexWithPositionsIsBuiltAgainWithout) {
+  Open();
+  PutTrace("p", "a", R"("kept in the payload")", std::nullopt);
+  PutObservation("p", "o", "a", R"("observation words")");
+  CatchUp();
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() + "/lanterne.db").c_str(), &db), SQLITE_OK);
+  const char* rewind = R"sql(
+    DROP TABLE search_text;
+    CREATE VIRTUAL TABLE search_text USING fts5(body, tokenize = 'trigram');
+    INSERT INTO search_text (rowid, body) SELECT doc, 'stale words' FROM search_docs;
+    PRAGMA user_version = 15;)sql";
+  char* error = nullptr;
+  ASSERT_EQ(sqlite3_exec(db, rewind, nullptr, nullptr, &error), SQLITE_OK) << error;
+  sqlite3_close(db);
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search_text"), 2);
+
+  Open();
+  CatchUp();
+  EXPECT_EQ(Search("p", "stale"), Ids{});
+  EXPECT_EQ(Search("p", "the payload"), Ids{"a"});
+  EXPECT_EQ(Search("p", "observation words"), Ids{"a"});
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search_text"), 2);
+  EXPECT_EQ(CountRows("SELECT count(*) FROM sqlite_master WHERE name = 'search_text' AND "
+                      "sql LIKE '%detail = none%'"),
+            1);
+}
+
 TEST_F(SearchIndexTest, QueriesAreTextNotSyntax) {
   Open();
   PutTrace("p", "q", R"("she said \"hello\" AND (x*) NEAR: ^start")", std::nullopt);

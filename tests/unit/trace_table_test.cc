@@ -24,9 +24,8 @@ constexpr int64_t kSecond = 1'000'000;
 class TraceTableTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
-  void Reopen() {
+  void Reopen(SqliteOptions options = {}) {
     store_.reset();
-    SqliteOptions options;
     options.search_index_interval_ms = 0;  // CatchUpSearchIndex instead
     auto store = OpenSqliteStore(dir_.path(), options);
     ASSERT_TRUE(store.ok()) << store.status().message();
@@ -336,6 +335,63 @@ TEST_F(TraceTableTest, MetadataRowsOfEarlierStoresAreConverted) {
   Write([&](WriteTxn& txn) -> Status { return txn.DeleteTraces("p1", {"t1"}).status(); });
   EXPECT_TRUE(Ids("p1", Metadata({F{"region", "eu"}})).empty());
   EXPECT_EQ(RawCount("SELECT count(*) FROM trace_metadata_seqs"), 2);
+}
+
+// Sorted by name, a time range of many traces is read name by name (PageNameByName): its
+// pages are those of reading the range and sorting it, in both directions, across empty and
+// missing names, another project's names, and when the names to seek run out (the rest is
+// one walk).
+TEST_F(TraceTableTest, NameSortedPagesOfALargeRangeAreThoseOfTheSortedRange) {
+  const std::optional<std::string> names[] = {"bravo", "", std::nullopt, "alpha", "charlie"};
+  Write([&](WriteTxn& txn) -> Status {
+    for (int i = 0; i < 40; ++i) {
+      TraceRecord t = Trace("p1", "t" + std::to_string(i), "{}", i);
+      t.name = names[i % 5];
+      LANTERNE_RETURN_IF_ERROR(txn.PutTrace(t, true));
+      TraceRecord other = Trace("p2", "o" + std::to_string(i), "{}", i);
+      other.name = i % 2 ? "aardvark" : "zulu";
+      LANTERNE_RETURN_IF_ERROR(txn.PutTrace(other, true));
+    }
+    return Status::Ok();
+  });
+  auto all_pages = [&](bool descending, Counting counting) {
+    std::vector<std::string> ids;
+    TraceQuery q;
+    q.order_by = "name";
+    q.descending = descending;
+    q.from_us = kT0 + 5 * kSecond;
+    q.to_us = kT0 + 35 * kSecond;
+    q.counting = counting;
+    q.page.limit = 4;
+    for (q.page.page = 1; q.page.page <= 10; ++q.page.page) {
+      auto page = store_->ListTraces("p1", q);
+      EXPECT_TRUE(page.ok()) << page.status().message();
+      if (!page.ok()) break;
+      for (const auto& t : page->items) ids.push_back(t.id);
+      if (counting == Counting::kPageOnly) {
+        EXPECT_EQ(page->has_more, ids.size() < 30) << q.page.page;
+      } else {
+        EXPECT_EQ(page->total_items, 30);
+      }
+    }
+    return ids;
+  };
+  for (bool descending : {false, true}) {
+    SqliteOptions sorted;  // the 30 traces of the range are read and sorted
+    Reopen(sorted);
+    const std::vector<std::string> expected = all_pages(descending, Counting::kPageAndTotal);
+    ASSERT_EQ(expected.size(), 30u);
+    // Ascending: no name first, at 7 s; descending: charlie last in time, at 34 s.
+    EXPECT_EQ(expected.front(), descending ? "t34" : "t7");
+    for (int seeks : {1000, 2, 1}) {
+      SqliteOptions by_name;
+      by_name.sorted_range_traces = 10;
+      by_name.name_seeks = seeks;
+      Reopen(by_name);
+      EXPECT_EQ(all_pages(descending, Counting::kPageOnly), expected) << seeks;
+      EXPECT_EQ(all_pages(descending, Counting::kPageAndTotal), expected) << seeks;
+    }
+  }
 }
 
 TEST_F(TraceTableTest, DeletingAProjectDeletesItsDataAndLeavesOthersAlone) {
