@@ -8,8 +8,8 @@
 # then times each UI query with bench/ui_queries.py. Builds nothing; traffic stays local.
 #
 # Environment: LANTERNE, LOADGEN (default build/release/...), TRACES=200000 (the issue's
-# target size is TRACES=1670000: 10M observation events, stored as 8.4M observations and
-# 1.7M traces, ~35 minutes of loading),
+# target size, 10M stored observations, is TRACES=2000000: 12M observation events, stored as
+# 10M observations and 2M traces, ~45 minutes of loading),
 # RUNS=15 (timings per query), SEARCH_WAIT=900 (seconds to wait for the search index);
 # DATA_DIR=DIR keeps the loaded store there and, when it was loaded before, times the
 # queries on it without loading again (to compare builds on the same data).
