@@ -18,7 +18,7 @@ trap 'rm -rf "$WORK"' EXIT
 sqlite3 "$WORK/texts.db" "ATTACH 'file:$DB?mode=ro' AS store;
   CREATE TABLE texts AS SELECT id AS doc, c0 AS body FROM store.search_text_content
   ORDER BY id LIMIT $DOCS;"
-echo "texts: $(sqlite3 "$WORK/texts.db" 'SELECT count(*) || " documents, " || sum(length(body)) / 1048576 || " MB" FROM texts')"
+echo "texts: $(sqlite3 "$WORK/texts.db" "SELECT count(*) || ' documents, ' || (sum(length(body)) / 1048576) || ' MB' FROM texts")"
 for detail in full none none full; do
   rm -f "$WORK/index.db"
   sqlite3 "$WORK/index.db" "CREATE VIRTUAL TABLE f USING fts5(body, tokenize = 'trigram', detail = $detail)"

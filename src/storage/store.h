@@ -458,8 +458,9 @@ struct SqliteOptions {
   int search_index_interval_ms = 250;
   // The newest matching documents a full-text search answers from, half traces', half
   // observations' (storage/sqlite/search_index.h). Each candidate's ~2 KB of text is read
-  // to check it: 20,000 took 0.3-0.5 s at 10M observations. Small in tests, to reach it.
-  int search_match_docs = 5000;
+  // to check it (~12 µs each): 5,000 took 0.25-0.3 s at 10M observations, 20,000 0.3-0.5 s
+  // before both kinds were indexed. Small in tests, to reach it.
+  int search_match_docs = 2000;
   // Traces sorted by name in a time range: up to this many in the range are read and
   // sorted; more are read name by name from an index, seeking up to `name_seeks` names
   // before one walk takes the rest (sqlite_store.cc, PageNameByName). Small in tests.
