@@ -295,7 +295,11 @@ TEST_F(SearchIndexTest, AnIndexWithPositionsIsBuiltAgainWithout) {
   sqlite3_close(db);
   EXPECT_EQ(CountRows("SELECT count(*) FROM search_text"), 2);
 
+  testing::internal::CaptureStderr();  // an upgrade says what it does and how long it took
   Open();
+  std::string log = testing::internal::GetCapturedStderr();
+  EXPECT_NE(log.find("upgrading the store from schema 15 to 16"), std::string::npos) << log;
+  EXPECT_NE(log.find("schema 16 of 16 applied in "), std::string::npos) << log;
   CatchUp();
   EXPECT_EQ(Search("p", "stale"), Ids{});
   EXPECT_EQ(Search("p", "the payload"), Ids{"a"});
