@@ -7,6 +7,8 @@
 
 #include <simdjson.h>
 
+#include "core/text.h"
+
 namespace lanterne {
 namespace {
 
@@ -87,24 +89,6 @@ uint32_t FoldCodePoint(uint32_t c) {
   return static_cast<uint32_t>(static_cast<int64_t>(c) + run->delta);
 }
 
-void AppendUtf8(uint32_t c, std::string& out) {
-  if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
-}
-
 // The byte offsets at which each character of `text` starts, and its end.
 std::vector<size_t> CharacterStarts(std::string_view text) {
   std::vector<size_t> starts;
@@ -135,7 +119,7 @@ std::string SearchFold(std::string_view text) {
     }
     uint32_t code = c & (0x7F >> len);
     for (size_t k = 1; k < len; ++k) code = (code << 6) | (text[i + k] & 0x3F);
-    AppendUtf8(FoldCodePoint(code), out);
+    AppendUtf8(&out, FoldCodePoint(code));
     i += len;
   }
   return out;

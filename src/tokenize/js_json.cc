@@ -7,6 +7,8 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "core/text.h"
+
 namespace lanterne {
 namespace {
 
@@ -18,24 +20,6 @@ uint32_t SurrogateAt(std::string_view s, size_t i) {
            (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
   }
   return 0;
-}
-
-void AppendUtf8(std::string* out, uint32_t cp) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 // Appends one UTF-16 code unit (or a whole code point) to WTF-8 text, joining a low
