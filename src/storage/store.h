@@ -466,6 +466,9 @@ struct SqliteOptions {
   // before one walk takes the rest (sqlite_store.cc, PageNameByName). Small in tests.
   int sorted_range_traces = 20000;
   int name_seeks = 1000;
+  // WAL pages past which the writer checkpoints and starts the log over itself, after any
+  // of its transactions (128 MiB of 4 KiB pages). Small in tests.
+  int wal_restart_pages = 32768;
   // Pending rollup entries a (project, table) may hold before a write transaction folds
   // them into the rollup rows (storage/sqlite/rollup_pending.h); 0 folds in every one.
   size_t rollup_pending_entries = 1024;

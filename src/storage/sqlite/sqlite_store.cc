@@ -1,6 +1,7 @@
 // The embedded store: one SQLite database in WAL mode. One connection writes (the batch
 // writer's transactions, committed with a full sync); a pool of read-only connections
 // serves queries, each seeing the latest commit.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -937,7 +938,7 @@ class SqliteStore : public Store {
                      "NORMAL; PRAGMA cache_size = -65536; "
                      "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0; "
                      "PRAGMA journal_size_limit = 268435456; PRAGMA foreign_keys = ON;"));
-    static_assert(kRestartFrames * 4104LL < 268435456, "the WAL limit must exceed its restart");
+    restart_frames_ = std::clamp(options_.wal_restart_pages, 1, 60000);  // 60000*4104 < 256 MiB
     LANTERNE_RETURN_IF_ERROR(sqlite::Migrate(writer_));
     LANTERNE_RETURN_IF_ERROR(
         sqlite::LoadRecentIds(writer_.get(), sqlite::kTraceIds, recent_traces_));
@@ -1003,15 +1004,7 @@ class SqliteStore : public Store {
       // Visible to readers now: merged reads of the changed days are outdated.
       rollup_cache_.Record(rollup_changes);
       MergeIdsIfDue();
-      // Under sustained writes the background checkpoint never finds a quiet moment to
-      // start the log over, so the WAL would only grow. Past a bound the writer restarts
-      // it itself, between two transactions; the background pass has already copied most
-      // frames, so this is short.
-      if (wal_frames_.load(std::memory_order_relaxed) > kRestartFrames) {
-        sqlite3_wal_checkpoint_v2(writer_.get(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
-                                  nullptr);
-        wal_frames_.store(0, std::memory_order_relaxed);
-      }
+      RestartWalIfLong();
     }
     return durable ? Sync() : Status::Ok();
   }
@@ -1812,6 +1805,7 @@ class SqliteStore : public Store {
       (void)writer_.Exec("ROLLBACK");
       return;
     }
+    RestartWalIfLong();
     for (int i = 0; i < 3; ++i) indexes[i].recent.Erase(entries[i]);
     if (!everything) merge_slice_ = round_done ? 0 : slice + 1;
   }
@@ -1830,7 +1824,19 @@ class SqliteStore : public Store {
       (void)writer_.Exec("ROLLBACK");
       return done;
     }
+    RestartWalIfLong();
     return step;
+  }
+
+  // While writes or index steps come one after another and readers keep snapshots open, the
+  // background checkpoint never finds a quiet moment to start the log over, so the WAL would
+  // only grow: a search index built beside UI queries left a 23 GB WAL. Past a bound the
+  // writer restarts it itself, between two of its transactions, whichever kind; the
+  // background pass has already copied most frames, so this is short. Under write_mu_.
+  void RestartWalIfLong() {
+    if (wal_frames_.load(std::memory_order_relaxed) <= restart_frames_) return;
+    sqlite3_wal_checkpoint_v2(writer_.get(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    wal_frames_.store(0, std::memory_order_relaxed);
   }
 
   // Polls for rows to index. While writes come in, it works in short batches and rests three
@@ -1969,7 +1975,8 @@ class SqliteStore : public Store {
   // Per index (traces, observations, observations by trace): the highest seq present
   // when the current round of slices began.
   int64_t merge_round_[3] = {0, 0, 0};
-  static constexpr int kRestartFrames = 32768;  // 128 MiB of 4 KiB pages
+  // SqliteOptions::wal_restart_pages, kept under the WAL's size limit (journal_size_limit).
+  int restart_frames_ = 32768;
 
   std::string path_;
   SqliteOptions options_;
