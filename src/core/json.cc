@@ -93,10 +93,6 @@ std::string JsonQuote(std::string_view s) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-bool IsFalsyJson(std::string_view t) {
-  return t == "null" || t == "\"\"" || t == "0" || t == "false" || t == "0.0";
-}
-
 std::vector<std::string> StringArrayFromJson(std::string_view text) {
   std::vector<std::string> items;
   thread_local simdjson::dom::parser parser;

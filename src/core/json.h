@@ -37,8 +37,4 @@ std::string MergeJsonObjects(std::string_view base, std::string_view overlay);
 // Quotes a string as a JSON string literal.
 std::string JsonQuote(std::string_view s);
 
-// True for the JSON texts that Langfuse treats as "no value" for input/output
-// (null, "", 0, false): those never overwrite an existing value.
-bool IsFalsyJson(std::string_view json_text);
-
 }  // namespace lanterne

@@ -8,6 +8,7 @@
 #include "core/ids.h"
 #include "core/json.h"
 #include "core/time.h"
+#include "ingest/raw_values.h"
 #include "ingest/usage.h"
 
 namespace lanterne {
@@ -24,7 +25,9 @@ constexpr size_t kMaxTraceNameLength = 1000;
 // names the field ("body.userId: expected a string or null").
 class FieldReader {
  public:
-  FieldReader(object obj, std::string prefix) : obj_(obj), prefix_(std::move(prefix)) {}
+  // `raw`: the client's text of input, output and metadata, when found (raw_values.h).
+  FieldReader(object obj, std::string prefix, const RawBodyValues* raw = nullptr)
+      : obj_(obj), prefix_(std::move(prefix)), raw_(raw) {}
 
   const std::string& error() const { return error_; }
   bool ok() const { return error_.empty(); }
@@ -85,17 +88,15 @@ class FieldReader {
   // Any JSON value except null and the falsy values Langfuse ignores for input/output.
   std::optional<std::string> AnyJson(std::string_view key) {
     auto value = Get(key);
-    if (!value || value->is_null()) return std::nullopt;
-    std::string text = ToJsonText(*value);
-    if (IsFalsyJson(text)) return std::nullopt;
-    return text;
+    if (!value || value->is_null() || IsFalsy(*value)) return std::nullopt;
+    return Text(key, *value);
   }
 
   // Metadata: objects as they are, anything else wrapped as {"metadata": value}.
   std::optional<std::string> Metadata(std::string_view key) {
     auto value = Get(key);
     if (!value || value->is_null()) return std::nullopt;
-    std::string text = ToJsonText(*value);
+    std::string text = Text(key, *value);
     if (value->type() == element_type::OBJECT) return text;
     return "{\"metadata\":" + text + "}";
   }
@@ -149,8 +150,52 @@ class FieldReader {
   }
 
  private:
+  // The value's JSON text: the client's own, without whitespace, when `raw_` has it (and
+  // it is the value parsed: same kind); else written from the parsed value.
+  std::string Text(std::string_view key, element value) const {
+    std::string_view raw;
+    if (raw_) {
+      raw = key == "input"    ? raw_->input
+            : key == "output" ? raw_->output
+                              : (key == "metadata" ? raw_->metadata : std::string_view());
+    }
+    if (!raw.empty() && StartsLike(raw.front(), value.type())) {
+      if (auto text = MinifyRawJson(raw)) return std::move(*text);
+    }
+    return ToJsonText(value);
+  }
+
+  static bool StartsLike(char first, element_type type) {
+    switch (type) {
+      case element_type::OBJECT:
+        return first == '{';
+      case element_type::ARRAY:
+        return first == '[';
+      case element_type::STRING:
+        return first == '"';
+      case element_type::BOOL:
+        return first == 't' || first == 'f';
+      case element_type::NULL_VALUE:
+        return first == 'n';
+      default:  // numbers
+        return first == '-' || (first >= '0' && first <= '9');
+    }
+  }
+
+  // The values Langfuse ignores for input and output: false, "", 0.
+  static bool IsFalsy(element value) {
+    bool b;
+    if (value.get_bool().get(b) == simdjson::SUCCESS) return !b;
+    std::string_view s;
+    if (value.get_string().get(s) == simdjson::SUCCESS) return s.empty();
+    double d;
+    if (value.get_double().get(d) == simdjson::SUCCESS) return d == 0;
+    return false;
+  }
+
   object obj_;
   std::string prefix_;
+  const RawBodyValues* raw_ = nullptr;
   std::string error_;
 };
 
@@ -187,8 +232,8 @@ const EventTypeInfo* FindEventType(std::string_view name) {
   return nullptr;
 }
 
-std::string DecodeTrace(object body, TracePatch& p, bool* has_id) {
-  FieldReader r(body, "body.");
+std::string DecodeTrace(object body, const RawBodyValues* raw, TracePatch& p, bool* has_id) {
+  FieldReader r(body, "body.", raw);
   auto id = r.String("id", kMaxIdLength);
   if (id && id->empty()) r.Fail("id", "must not be empty");
   *has_id = id.has_value();
@@ -209,8 +254,9 @@ std::string DecodeTrace(object body, TracePatch& p, bool* has_id) {
   return r.error();
 }
 
-std::string DecodeObservation(object body, const EventTypeInfo& info, ObservationPatch& p) {
-  FieldReader r(body, "body.");
+std::string DecodeObservation(object body, const RawBodyValues* raw, const EventTypeInfo& info,
+                              ObservationPatch& p) {
+  FieldReader r(body, "body.", raw);
   auto id = r.String("id", kMaxIdLength);
   if ((!id || id->empty()) && r.ok()) r.Fail("id", "required, a non-empty string");
   if (id) p.id = std::move(*id);
@@ -413,9 +459,15 @@ Result<DecodedBatch> DecodeIngestionBatch(std::string_view body, IngestAccess ac
     return Status::InvalidArgument("batch: required, an array of events");
   }
 
+  const std::vector<RawBodyValues> raw = FindRawBodyValues(body);
+  const bool have_raw = raw.size() == batch.size();
+
   DecodedBatch out;
   out.events.reserve(batch.size());
+  size_t index = 0;
   for (element item : batch) {
+    const RawBodyValues* item_raw = have_raw ? &raw[index] : nullptr;
+    ++index;
     object event;
     if (item.get_object().get(event) != simdjson::SUCCESS) {
       out.errors.push_back(
@@ -475,10 +527,10 @@ Result<DecodedBatch> DecodeIngestionBatch(std::string_view body, IngestAccess ac
     bool store = true;
     switch (info->kind) {
       case EventKind::kTrace:
-        error = DecodeTrace(body_obj, decoded.trace, &store);
+        error = DecodeTrace(body_obj, item_raw, decoded.trace, &store);
         break;
       case EventKind::kObservation:
-        error = DecodeObservation(body_obj, *info, decoded.observation);
+        error = DecodeObservation(body_obj, item_raw, *info, decoded.observation);
         break;
       case EventKind::kScore:
         error = DecodeScore(body_obj, decoded.score, event_id);

@@ -389,6 +389,11 @@ TEST(BatchDecoder, FalsyInputAndOutputAreIgnored) {
     EXPECT_FALSE(span.observation.input.has_value()) << falsy;
     EXPECT_FALSE(span.observation.output.has_value()) << falsy;
   }
+  // Zero however it is spelled, as JavaScript's falsiness has it.
+  for (const char* zero : {"0.0", "-0", "0e5"}) {
+    std::string body = std::string(R"({"id":"t","input":)") + zero + "}";
+    EXPECT_FALSE(DecodeOne(Event("e4", "trace-create", body)).trace.input.has_value()) << zero;
+  }
   // Empty containers and truthy scalars are values.
   IngestEvent kept =
       DecodeOne(Event("e3", "trace-create", R"({"id":"t","input":{},"output":true})"));
@@ -617,6 +622,44 @@ TEST(BatchDecoder, UnicodeStringsArePreservedByteExactly) {
   EXPECT_EQ(event.trace.tags, std::vector<std::string>{name});
   EXPECT_EQ(event.trace.input, R"({"text":")" + name + R"("})");
   EXPECT_EQ(event.trace.metadata, R"({")" + user + R"(":")" + name + R"("})");
+}
+
+// input, output and metadata are stored as the client wrote them, less the whitespace
+// between tokens: strings and numbers keep their spelling.
+TEST(BatchDecoder, JsonValuesKeepTheClientsTextWithoutWhitespace) {
+  IngestEvent event = DecodeOne(Event("e1", "generation-create", R"({
+      "id": "g", "traceId": "t",
+      "input": [ { "role" : "user", "content" : "caf\u00e9 \"quoted\"  two  spaces" } ],
+      "output": { "n" : 1.50, "big" : 18446744073709551615, "e" : 1e3, "ok" : true },
+      "metadata": { "input": "not the input", "nested": { "a" : [ 1 , 2 ] } }
+    })"));
+  EXPECT_EQ(event.observation.input,
+            R"([{"role":"user","content":"caf\u00e9 \"quoted\"  two  spaces"}])");
+  EXPECT_EQ(event.observation.output,
+            R"({"n":1.50,"big":18446744073709551615,"e":1e3,"ok":true})");
+  EXPECT_EQ(event.observation.metadata, R"({"input":"not the input","nested":{"a":[1,2]}})");
+  IngestEvent scalar =
+      DecodeOne(Event("e2", "trace-create", R"({"id":"t", "input" : "a b" , "output" : -2.50 })"));
+  EXPECT_EQ(scalar.trace.input, R"("a b")");
+  EXPECT_EQ(scalar.trace.output, "-2.50");
+}
+
+// The first of duplicate keys is the value, for the text as for the parsed fields; events
+// that are not objects keep the others' texts in place.
+TEST(BatchDecoder, JsonValueTextsFollowTheParsedValues) {
+  DecodedBatch batch =
+      Decode(R"({"batch":[5,)" +
+             Event("e1", "trace-create", R"({"id":"t1","input":"first","input":"second"})") + "," +
+             R"({"id":"e2","type":"trace-create","timestamp":")" + std::string(kTimestamp) +
+             R"(","body":{"id":"t2","input":{"a":1}},"body":{"id":"t3","input":{"b":2}}},)" +
+             Event("e3", "trace-create", R"({"id":"t4","metadata":[ "not" , "an object" ]})") +
+             R"(],"batch":[]})");
+  ASSERT_EQ(batch.events.size(), 3u);
+  EXPECT_EQ(batch.errors.size(), 1u);
+  EXPECT_EQ(batch.events[0].trace.input, R"("first")");
+  EXPECT_EQ(batch.events[1].trace.id, "t2");
+  EXPECT_EQ(batch.events[1].trace.input, R"({"a":1})");
+  EXPECT_EQ(batch.events[2].trace.metadata, R"({"metadata":["not","an object"]})");
 }
 
 TEST(BatchDecoder, EscapedUnicodeIsDecoded) {

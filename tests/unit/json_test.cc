@@ -45,13 +45,6 @@ TEST(MergeJsonObjects, IsIdempotent) {
   EXPECT_EQ(MergeJsonObjects(once, base), base);
 }
 
-TEST(IsFalsyJson, RecognizesLangfuseFalsyValues) {
-  for (const char* falsy : {"null", "\"\"", "0", "false"}) EXPECT_TRUE(IsFalsyJson(falsy)) << falsy;
-  for (const char* truthy : {"{}", "[]", "\" \"", "1", "true", "\"0\"", "-1"}) {
-    EXPECT_FALSE(IsFalsyJson(truthy)) << truthy;
-  }
-}
-
 TEST(JsonQuote, EscapesQuotesAndControlCharacters) {
   EXPECT_EQ(JsonQuote("plain"), "\"plain\"");
   EXPECT_EQ(JsonQuote("a\"b\\c\n"), R"("a\"b\\c\n")");

@@ -1,0 +1,126 @@
+#include "ingest/raw_values.h"
+
+#include <simdjson.h>
+
+namespace lanterne {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+// The text of `value`, consuming it. Scalars' tokens may carry the whitespace after them.
+simdjson::error_code RawText(od::value value, std::string_view& out) {
+  od::json_type type;
+  if (auto err = value.type().get(type)) return err;
+  if (type == od::json_type::object) {
+    od::object object;
+    if (auto err = value.get_object().get(object)) return err;
+    return object.raw_json().get(out);
+  }
+  if (type == od::json_type::array) {
+    od::array array;
+    if (auto err = value.get_array().get(array)) return err;
+    return array.raw_json().get(out);
+  }
+  out = value.raw_json_token();
+  while (!out.empty() &&
+         (out.back() == ' ' || out.back() == '\t' || out.back() == '\n' || out.back() == '\r')) {
+    out.remove_suffix(1);
+  }
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code ReadBody(od::object body, RawBodyValues& values) {
+  for (auto field : body) {
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return err;
+    std::string_view* slot = key == "input"      ? &values.input
+                             : key == "output"   ? &values.output
+                             : key == "metadata" ? &values.metadata
+                                                 : nullptr;
+    if (!slot || !slot->empty()) continue;  // skipped by the iteration
+    if (auto err = RawText(field.value(), *slot)) return err;
+  }
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code ReadEvent(od::value event_value, RawBodyValues& values) {
+  od::json_type type;
+  if (auto err = event_value.type().get(type)) return err;
+  if (type != od::json_type::object) return simdjson::SUCCESS;
+  od::object event;
+  if (auto err = event_value.get_object().get(event)) return err;
+  bool seen_body = false;
+  for (auto field : event) {
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return err;
+    if (key != "body" || seen_body) continue;
+    seen_body = true;
+    od::value body = field.value();
+    if (auto err = body.type().get(type)) return err;
+    if (type != od::json_type::object) continue;
+    od::object body_object;
+    if (auto err = body.get_object().get(body_object)) return err;
+    if (auto err = ReadBody(body_object, values)) return err;
+  }
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code ReadBatch(od::document& doc, std::vector<RawBodyValues>& out) {
+  od::object root;
+  if (auto err = doc.get_object().get(root)) return err;
+  for (auto field : root) {
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return err;
+    if (key != "batch") continue;
+    od::array batch;
+    if (auto err = field.value().get_array().get(batch)) return err;
+    for (auto item : batch) {
+      od::value event;
+      if (auto err = item.get(event)) return err;
+      out.emplace_back();
+      if (auto err = ReadEvent(event, out.back())) return err;
+    }
+    return simdjson::SUCCESS;  // the first `batch`, as the parsed document reads it
+  }
+  return simdjson::SUCCESS;
+}
+
+}  // namespace
+
+std::vector<RawBodyValues> FindRawBodyValues(std::string_view body) {
+  thread_local od::parser parser;
+  thread_local std::string padded;
+  // On-demand parsing reads a little past the end of its input.
+  padded.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  padded.assign(body);
+  std::vector<RawBodyValues> out;
+  od::document doc;
+  if (parser.iterate(simdjson::padded_string_view(padded.data(), padded.size(), padded.capacity()))
+              .get(doc) != simdjson::SUCCESS ||
+      ReadBatch(doc, out) != simdjson::SUCCESS) {
+    return {};
+  }
+  // The slices point into `padded`; move them onto `body`, which the caller keeps.
+  auto rebase = [&](std::string_view& s) {
+    if (!s.empty()) s = body.substr(static_cast<size_t>(s.data() - padded.data()), s.size());
+  };
+  for (RawBodyValues& values : out) {
+    rebase(values.input);
+    rebase(values.output);
+    rebase(values.metadata);
+  }
+  return out;
+}
+
+std::optional<std::string> MinifyRawJson(std::string_view raw) {
+  // Some of simdjson's kernels write whole 64-byte blocks.
+  std::string out(raw.size() + 64, '\0');
+  size_t length = 0;
+  if (simdjson::minify(raw.data(), raw.size(), out.data(), length) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  out.resize(length);
+  return out;
+}
+
+}  // namespace lanterne
