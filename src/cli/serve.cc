@@ -16,6 +16,7 @@
 #include "ingest/write_pipeline.h"
 #include "pricing/builtin_models.h"
 #include "pricing/model_catalog.h"
+#include "storage/data_dir_lock.h"
 #include "storage/store.h"
 
 namespace lanterne {
@@ -53,6 +54,11 @@ int Serve(const ServeOptions& options) {
   if (options.port < 1 || options.port > 65535) {
     LogError("--port: must be between 1 and 65535");
     return 2;
+  }
+  auto lock = DataDirLock::Acquire(options.data_dir);
+  if (!lock.ok()) {
+    LogError(lock.status().message());
+    return 1;
   }
   SqliteOptions store_options;
   // Benchmarks time the first dashboard load after a start with and without it.

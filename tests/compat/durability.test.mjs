@@ -5,7 +5,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { LanterneServer, basicAuth, mapConcurrent, sleep } from './harness.mjs';
+import { LanterneServer, basicAuth, freePort, mapConcurrent, runLanterne, sleep } from './harness.mjs';
 
 const WRITERS = Number(process.env.LANTERNE_DURABILITY_WRITERS || 8);
 const LOAD_MS = Number(process.env.LANTERNE_DURABILITY_LOAD_MS || 2500);
@@ -194,5 +194,31 @@ describe('durability under concurrent load', () => {
 
     const exit2 = await server.stop();
     assert.equal(exit2.code, 0, `SIGTERM exit after restart: ${JSON.stringify(exit2)}`);
+  });
+});
+
+describe('one server per data directory', () => {
+  it('a second serve on a data directory in use stops at once and the first keeps serving', async () => {
+    const server = new LanterneServer();
+    servers.push(server);
+    await server.start();
+    const port = await freePort();
+    const started = Date.now();
+    const second = await runLanterne(
+      ['serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', server.dataDir],
+      { env: server.env, timeoutMs: 5000 },
+    );
+    const tookMs = Date.now() - started;
+    assert.equal(second.code, 1, `second server: ${JSON.stringify(second)}`);
+    assert.match(second.stderr, /is in use by another lanterne serve \(pid \d+\)/);
+    assert.ok(second.stderr.includes(server.dataDir), second.stderr);
+    assert.ok(tookMs < 3000, `refused after ${tookMs} ms, not at once`);
+    assert.ok(!second.stdout.includes('Lanterne ready'), second.stdout);
+
+    await assertWritable(server, 'second');
+    const exit = await server.kill9();
+    assert.equal(exit.signal, 'SIGKILL');
+    await server.start(); // the kernel released the lock with the process
+    await assertWritable(server, 'after-kill');
   });
 });
