@@ -85,11 +85,7 @@ simdjson::error_code ReadBatch(od::document& doc, std::vector<RawBodyValues>& ou
   return simdjson::SUCCESS;
 }
 
-}  // namespace
-
-std::vector<RawBodyValues> FindRawBodyValues(std::string_view body) {
-  thread_local od::parser parser;
-  thread_local std::string padded;
+std::vector<RawBodyValues> FindIn(od::parser& parser, std::string& padded, std::string_view body) {
   // On-demand parsing reads a little past the end of its input.
   padded.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   padded.assign(body);
@@ -110,6 +106,22 @@ std::vector<RawBodyValues> FindRawBodyValues(std::string_view body) {
     rebase(values.metadata);
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<RawBodyValues> FindRawBodyValues(std::string_view body) {
+  // Buffers are kept per thread for the common, small batches only: 64 request threads
+  // each holding the largest body it ever saw (and 4 bytes per token of it) would add up.
+  constexpr size_t kKeptBufferBytes = 1 << 20;
+  if (body.size() > kKeptBufferBytes) {
+    od::parser parser;
+    std::string padded;
+    return FindIn(parser, padded, body);
+  }
+  thread_local od::parser parser;
+  thread_local std::string padded;
+  return FindIn(parser, padded, body);
 }
 
 std::optional<std::string> MinifyRawJson(std::string_view raw) {

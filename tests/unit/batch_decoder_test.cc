@@ -635,13 +635,21 @@ TEST(BatchDecoder, JsonValuesKeepTheClientsTextWithoutWhitespace) {
     })"));
   EXPECT_EQ(event.observation.input,
             R"([{"role":"user","content":"caf\u00e9 \"quoted\"  two  spaces"}])");
-  EXPECT_EQ(event.observation.output,
-            R"({"n":1.50,"big":18446744073709551615,"e":1e3,"ok":true})");
+  EXPECT_EQ(event.observation.output, R"({"n":1.50,"big":18446744073709551615,"e":1e3,"ok":true})");
   EXPECT_EQ(event.observation.metadata, R"({"input":"not the input","nested":{"a":[1,2]}})");
   IngestEvent scalar =
       DecodeOne(Event("e2", "trace-create", R"({"id":"t", "input" : "a b" , "output" : -2.50 })"));
   EXPECT_EQ(scalar.trace.input, R"("a b")");
   EXPECT_EQ(scalar.trace.output, "-2.50");
+}
+
+// Over 1 MB the on-demand pass works in buffers of its own, freed after the request.
+TEST(BatchDecoder, LargeBodiesKeepTheClientsTextToo) {
+  const std::string long_text(1 << 20, 'x');
+  IngestEvent event =
+      DecodeOne(Event("e1", "trace-create",
+                      R"({"id":"t","input":{ "n" : 1.50, "text" : ")" + long_text + R"(" }})"));
+  EXPECT_EQ(event.trace.input, R"({"n":1.50,"text":")" + long_text + R"("})");
 }
 
 // The first of duplicate keys is the value, for the text as for the parsed fields; events
