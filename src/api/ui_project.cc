@@ -138,6 +138,24 @@ Response DeleteKey(UiState& state, Request& request, const UiCaller& caller) {
   return NoContent();
 }
 
+// How much of the project the full-text search does not cover yet (Store::SearchIndexLag):
+// the traces page shows it beside search results while the index catches up.
+Response SearchIndexStatus(ApiContext& ctx, Request&, const AuthContext& auth) {
+  auto lag = ctx.store.SearchIndexLag(auth.project_id);
+  if (!lag.ok()) return ErrorResponse(lag.status());
+  JsonBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  w.Key("unindexedTraces");
+  w.Int64(lag->traces);
+  w.Key("unindexedObservations");
+  w.Int64(lag->observations);
+  w.Key("countedUpTo");
+  w.Int64(Store::kSearchLagCountCap);
+  w.EndObject();
+  return JsonResponse(200, buffer);
+}
+
 // Runs a public API handler for the project in the path (its first parameter, removed
 // before the handler sees the rest) once the caller's role there has `scope`.
 Handler ProjectData(const std::shared_ptr<UiState>& state, Scope scope, ApiHandlerFn fn) {
@@ -162,6 +180,7 @@ void RegisterUiProjectRoutes(Router& router, std::shared_ptr<UiState> state) {
   const std::string p = "/api/ui/projects/{projectId}";
   // The public listing plus `search` (full text), which the public API does not have.
   router.Add("GET", p + "/traces", ProjectData(state, kRead, d.search_traces));
+  router.Add("GET", p + "/search-status", ProjectData(state, kRead, SearchIndexStatus));
   router.Add("DELETE", p + "/traces", ProjectData(state, Scope::kTracesDelete, d.delete_traces));
   router.Add("GET", p + "/traces/{traceId}", ProjectData(state, kRead, d.get_trace));
   router.Add("PATCH", p + "/traces/{traceId}", WithSession(state, BookmarkTrace));

@@ -344,6 +344,19 @@ class Store {
   // up to date now (tests, and tools that search right after writing).
   virtual Status CatchUpSearchIndex() { return Status::Ok(); }
 
+  // A project's traces and observations the full-text index has not reached yet, each
+  // counted up to kSearchLagCountCap (more reads as "at least that many"). Not zero for
+  // long after a store upgrade rebuilds the index (hours at 10M observations) or under
+  // ingestion faster than indexing: the web UI says so beside its search results.
+  struct SearchLag {
+    int64_t traces = 0;
+    int64_t observations = 0;
+  };
+  static constexpr int64_t kSearchLagCountCap = 10000;
+  virtual Result<SearchLag> SearchIndexLag(const std::string& /*project_id*/) {
+    return SearchLag{};
+  }
+
   // The engine's stored form of a record's cold fields. Thread-safe and independent of
   // the store's state, so request threads can prepare it before the writer needs it.
   virtual std::string EncodeTrace(const TraceRecord& trace) const = 0;

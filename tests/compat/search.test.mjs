@@ -145,6 +145,25 @@ describe('UI traces search', () => {
     assert.equal(blank.json.meta.totalItems, 3);
   });
 
+  it('says how much of the project the index has not reached yet, to members only', async () => {
+    const statusPath = `/api/ui/projects/${server.projectId}/search-status`;
+    const deadline = Date.now() + TIMEOUT_MS;
+    let last;
+    for (;;) {
+      last = await ui('GET', statusPath);
+      assert.equal(last.status, 200, last.text);
+      if (last.json.unindexedTraces === 0 && last.json.unindexedObservations === 0) break;
+      assert.ok(Date.now() < deadline, `index still behind after ${TIMEOUT_MS} ms: ${last.text}`);
+      await sleep(100);
+    }
+    assert.deepEqual(last.json, { unindexedTraces: 0, unindexedObservations: 0, countedUpTo: 10000 });
+    const other = await ui('GET', '/api/ui/projects/not-my-project/search-status');
+    assert.ok([403, 404].includes(other.status), other.text);
+    assertJsonError(other, other.status, 'another project');
+    const anonymous = await fetch(server.baseUrl + statusPath);
+    assert.equal(anonymous.status, 401);
+  });
+
   it('leaves the public API unchanged (no search parameter)', async () => {
     const res = await fetch(`${server.baseUrl}/api/public/traces?search=%C3%A9l%C3%A8ve`, {
       headers: { Authorization: 'Basic ' + Buffer.from(`${server.publicKey}:${server.secretKey}`).toString('base64') },

@@ -487,6 +487,29 @@ TEST_F(SearchIndexTest, BuildingTheIndexKeepsTheWalBounded) {
   EXPECT_LT(wal_bytes, 300u * 4104u);
 }
 
+TEST_F(SearchIndexTest, CountsWhatIsNotSearchableYetPerProject) {
+  Open();
+  auto lag = [&](const std::string& project) {
+    auto counted = store_->SearchIndexLag(project);
+    EXPECT_TRUE(counted.ok()) << counted.status().message();
+    return counted.ok() ? std::make_pair(counted->traces, counted->observations)
+                        : std::make_pair(int64_t{-1}, int64_t{-1});
+  };
+  using Lag = std::pair<int64_t, int64_t>;
+  for (int i = 0; i < 3; ++i) PutTrace("p", "t" + std::to_string(i), R"("text")", {});
+  PutTrace("q", "other", R"("text")", {});
+  PutObservation("p", "o1", "t0", R"("more")");
+  PutObservation("p", "o2", "t1", R"("more")");
+  EXPECT_EQ(lag("p"), (Lag{3, 2}));
+  EXPECT_EQ(lag("q"), (Lag{1, 0}));
+  EXPECT_EQ(lag("nobody"), (Lag{0, 0}));
+  CatchUp();
+  EXPECT_EQ(lag("p"), (Lag{0, 0}));
+  EXPECT_EQ(lag("q"), (Lag{0, 0}));
+  PutTrace("p", "late", R"("text")", {});
+  EXPECT_EQ(lag("p"), (Lag{1, 0}));
+}
+
 TEST_F(SearchIndexTest, ARestartResumesFromTheWatermark) {
   Open();
   for (int i = 0; i < 3; ++i) PutTrace("p", "old" + std::to_string(i), R"("resume me")", {});

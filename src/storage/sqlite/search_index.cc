@@ -304,4 +304,23 @@ Result<SearchCondition> TraceSearchCondition(sqlite3* db, const std::string& pro
       /*few_rows=*/true};
 }
 
+Result<std::pair<int64_t, int64_t>> CountUnindexed(sqlite3* db, const std::string& project_id,
+                                                   int64_t cap) {
+  // `+project_id`: walked by rowid from the mark, not through the (project, time) index,
+  // which would test every row of the project.
+  auto count = [&](const char* table, const char* mark) -> Result<int64_t> {
+    Statement s(db, std::string("SELECT count(*) FROM (SELECT 1 FROM ") + table +
+                        " WHERE seq > coalesce((SELECT seq FROM index_watermarks WHERE name = '" +
+                        mark + "'), 0) AND +project_id = ?1 LIMIT ?2)");
+    s.Bind(1, std::string_view(project_id)).Bind(2, cap);
+    if (s.Step() != SQLITE_ROW) return StepError(db, "count rows not yet searchable");
+    return s.Int(0);
+  };
+  auto traces = count("traces", kTracesMark);
+  if (!traces.ok()) return traces.status();
+  auto observations = count("observations", kObservationsMark);
+  if (!observations.ok()) return observations.status();
+  return std::make_pair(*traces, *observations);
+}
+
 }  // namespace lanterne::sqlite

@@ -81,4 +81,10 @@ Status RegisterSearchFunctions(sqlite3* db);
 Result<SearchCondition> TraceSearchCondition(sqlite3* db, const std::string& project_id,
                                              const std::string& query, int max_docs_per_kind);
 
+// Rows of `project_id` past the search watermarks (Store::SearchIndexLag), each kind counted
+// up to `cap`: a walk of the rowid range past the mark, so its cost is that of the rows
+// behind, at most `cap` of the project's and what other projects have among them.
+Result<std::pair<int64_t, int64_t>> CountUnindexed(sqlite3* db, const std::string& project_id,
+                                                   int64_t cap);
+
 }  // namespace lanterne::sqlite

@@ -968,6 +968,13 @@ class SqliteStore : public Store {
     return Status::Ok();
   }
 
+  Result<SearchLag> SearchIndexLag(const std::string& project_id) override {
+    auto conn = Borrow();
+    auto counts = sqlite::CountUnindexed(conn.get(), project_id, kSearchLagCountCap);
+    if (!counts.ok()) return counts.status();
+    return SearchLag{counts->first, counts->second};
+  }
+
   Status CatchUpSearchIndex() override {
     for (;;) {
       auto step = IndexSearchStep();

@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { api, can, findProject, type Trace } from "../api";
@@ -32,6 +32,7 @@ import {
 import { formatCost, formatLatency, formatTimestamp } from "../lib/format";
 import { preview } from "../lib/render";
 import { sessionPath, userPath } from "../lib/lists";
+import { searchLagNote, type SearchStatus } from "../lib/searchStatus";
 
 const SORTABLE: Record<string, string> = { timestamp: "Timestamp", name: "Name", userId: "User", sessionId: "Session" };
 const COLUMN_LABEL: Record<string, string> = Object.fromEntries(TRACE_COLUMNS.map((c) => [c.id, c.label]));
@@ -68,6 +69,15 @@ export function TracesPage() {
     filters.metadata.length
   );
   const anyFilter = otherFilter || !!filters.search;
+  // While the search index catches up (after an upgrade rebuilt it, or under heavy
+  // ingestion), say so beside search results; asked again every 10 s until it has.
+  const searchStatus = useQuery({
+    queryKey: ["search-status", projectId],
+    queryFn: () => api<SearchStatus>("GET", `/api/ui/projects/${encodeURIComponent(projectId)}/search-status`),
+    enabled: !!filters.search,
+    refetchInterval: (query) => (searchLagNote(query.state.data) ? 10_000 : false),
+  });
+  const lagNote = filters.search ? searchLagNote(searchStatus.data) : null;
   const sortHeader = (col: string) => {
     const [c, dir] = filters.orderBy.split(".");
     return (
@@ -229,6 +239,11 @@ export function TracesPage() {
       <h1>Traces</h1>
       <SearchBox value={filters.search} onChange={(value) => update({ search: value })} />
       <FilterBar filters={filters} update={update} />
+      {lagNote && (
+        <p className="muted" data-testid="search-lag">
+          {lagNote}
+        </p>
+      )}
       {traces.error && <p className="error">{traces.error.message}</p>}
       {traces.isPending && <p className="muted">Loading traces…</p>}
       {traces.data && traces.data.data.length === 0 && !anyFilter && filters.page === 1 && <EmptyState projectId={projectId} />}
