@@ -107,7 +107,7 @@ start_server
 observations=$(curl -s -u "$PK:$SK" "$URL/api/public/observations?limit=1" | sed -n 's/.*"totalItems":\([0-9]*\).*/\1/p')
 disk=$(du -sm "$DATA" | cut -f1)
 echo "### UI queries: $loaded traces, $observations observations ($disk MB), loaded in ${load_s}s"
-echo "search index caught up: $caught_up after ${search_s}s (from the end of loading)"
+echo "when the store was loaded, the search index had caught up: $caught_up (waited ${search_s}s after loading)"
 python3 - "$DATA/lanterne.db" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=30)
