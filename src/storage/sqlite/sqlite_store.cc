@@ -989,6 +989,7 @@ class SqliteStore : public Store {
       std::lock_guard lock(write_mu_);
       writes_waiting_.fetch_sub(1, std::memory_order_relaxed);
       writes_begun_.fetch_add(1, std::memory_order_relaxed);
+      last_write_ns_.store(SteadyNanos(), std::memory_order_relaxed);
       LANTERNE_RETURN_IF_ERROR(writer_.Exec("BEGIN IMMEDIATE"));
       Status status = body(*txn_);
       if (status.ok()) status = txn_->FlushRollups();
@@ -1848,9 +1849,12 @@ class SqliteStore : public Store {
 
   // Polls for rows to index. While writes come in, it works in short batches and rests three
   // times as long as each took, so under sustained ingestion it takes at most a quarter of
-  // the writer's time and the index lags instead of the writes. Once no write came since its
-  // last batch, it catches up in large batches without resting; a write arriving meanwhile
-  // still makes the batch give the lock up (kSearchStepMinRows).
+  // the writer's time and the index lags instead of the writes. Once no write came for
+  // kQuietBeforeIdle, it catches up in large batches without resting; a write arriving
+  // meanwhile still makes the batch give the lock up (kSearchStepMinRows). Quiet meant
+  // "no write during the last batch" before: at 70 requests/s a short batch often saw
+  // none, the next one went on without resting and held the lock through its COMMIT, and
+  // the writes behind it waited (half-load p50 70-85 ms instead of 13-21).
   void SearchIndexLoop() {
     NameThisThread("lanterne-search");
     const auto interval = std::chrono::milliseconds(options_.search_index_interval_ms);
@@ -1866,7 +1870,9 @@ class SqliteStore : public Store {
         auto took = std::chrono::steady_clock::now() - started;
         lock.lock();
         if (!handled.ok() || handled->caught_up) break;  // caught up, or retry later
-        writing = writes_begun_.load(std::memory_order_relaxed) != writes_before;
+        writing = writes_begun_.load(std::memory_order_relaxed) != writes_before ||
+                  SteadyNanos() - last_write_ns_.load(std::memory_order_relaxed) <
+                      kQuietBeforeIdle.count();
         if (writing) search_wake_.wait_for(lock, 3 * took);
       }
     }
@@ -1975,6 +1981,13 @@ class SqliteStore : public Store {
   static constexpr int kIdleSearchStepRows = 512;
   std::atomic<int> writes_waiting_{0};     // RunWrite calls waiting for write_mu_
   std::atomic<uint64_t> writes_begun_{0};  // RunWrite transactions so far
+  std::atomic<int64_t> last_write_ns_{0};  // steady clock, when the last one began
+  static constexpr std::chrono::nanoseconds kQuietBeforeIdle = std::chrono::milliseconds(250);
+  static int64_t SteadyNanos() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
   // Each slice merges 1/32 of the ids waiting in memory, in the writer between two of its
   // transactions: with 8, one merge held ingestion up for 12-18 ms.
   static constexpr int kMergeSlices = 32;
