@@ -124,6 +124,60 @@ std::vector<RawBodyValues> FindRawBodyValues(std::string_view body) {
   return FindIn(parser, padded, body);
 }
 
+namespace {
+
+// Whether the integer `digits` (no sign, no leading zeros) does not fit: over `limit`.
+bool Exceeds(std::string_view digits, std::string_view limit) {
+  return digits.size() != limit.size() ? digits.size() > limit.size() : digits > limit;
+}
+
+}  // namespace
+
+std::optional<std::string> WidenOversizedIntegers(std::string_view json) {
+  std::string out;
+  size_t copied = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (c != '-' && (c < '0' || c > '9')) continue;
+    // A number token: its integer part, then whether a fraction or exponent follows.
+    const bool negative = c == '-';
+    size_t end = negative ? i + 1 : i;
+    while (end < json.size() && json[end] >= '0' && json[end] <= '9') ++end;
+    const std::string_view digits = json.substr(negative ? i + 1 : i, end - i - negative);
+    const bool integer =
+        end >= json.size() || (json[end] != '.' && json[end] != 'e' && json[end] != 'E');
+    if (integer && !digits.empty() && digits[0] != '0' &&
+        Exceeds(digits, negative ? "9223372036854775808" : "18446744073709551615")) {
+      out.append(json.substr(copied, end - copied));
+      out += ".0";
+      copied = end;
+    }
+    // The rest of the token (fraction, exponent), so its digits are not taken for another.
+    while (end < json.size() &&
+           ((json[end] >= '0' && json[end] <= '9') || json[end] == '.' || json[end] == 'e' ||
+            json[end] == 'E' || json[end] == '+' || json[end] == '-')) {
+      ++end;
+    }
+    i = end - 1;
+  }
+  if (copied == 0) return std::nullopt;
+  out.append(json.substr(copied));
+  return out;
+}
+
 std::optional<std::string> MinifyRawJson(std::string_view raw) {
   // Some of simdjson's kernels write whole 64-byte blocks.
   std::string out(raw.size() + 64, '\0');

@@ -158,6 +158,18 @@ describe('request validation', () => {
     }
   });
 
+  it('integers beyond 64 bits (a Python client can send them) are stored as JavaScript reads them', async () => {
+    const id = `bigint-${RUN}`;
+    const text = JSON.stringify({ batch: [traceEvent(id, { input: { big: 'BIG', small: 7 } })] }).replace(
+      '"BIG"',
+      '123456789012345678901234567890',
+    );
+    const body = assert207(await server.api('/ingestion', { method: 'POST', body: text }));
+    assert.deepEqual(body.errors, []);
+    const trace = await expectTrace(id);
+    assert.deepEqual(trace.input, { big: 123456789012345678901234567890, small: 7 });
+  });
+
   it('empty batch → 207 with two empty arrays', async () => {
     const body = assert207(await server.ingest([]));
     assert.deepEqual(body, { successes: [], errors: [] });

@@ -643,6 +643,25 @@ TEST(BatchDecoder, JsonValuesKeepTheClientsTextWithoutWhitespace) {
   EXPECT_EQ(scalar.trace.output, "-2.50");
 }
 
+// simdjson refuses integers beyond 64 bits; JavaScript reads them as doubles, and so does
+// Langfuse: the batch is not refused for them.
+TEST(BatchDecoder, IntegersBeyond64BitsAreReadAsDoubles) {
+  IngestEvent event = DecodeOne(Event(
+      "e1", "trace-create",
+      R"({"id":"t","input":{"big":123456789012345678901234,"neg":-9223372036854775809,)"
+      R"("max":18446744073709551615,"min":-9223372036854775808,"f":0.1234567890123456789012345,)"
+      R"("e":1e-5,"s":"123456789012345678901234"}})"));
+  EXPECT_EQ(
+      event.trace.input,
+      R"({"big":123456789012345678901234.0,"neg":-9223372036854775809.0,)"
+      R"("max":18446744073709551615,"min":-9223372036854775808,"f":0.1234567890123456789012345,)"
+      R"("e":1e-5,"s":"123456789012345678901234"})");
+  // Malformed numbers are still malformed.
+  auto bad = DecodeIngestionBatch(R"({"batch":[{"n":01}]})", IngestAccess::kProject);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("Invalid JSON body"), std::string::npos);
+}
+
 // Over 1 MB the on-demand pass works in buffers of its own, freed after the request.
 TEST(BatchDecoder, LargeBodiesKeepTheClientsTextToo) {
   const std::string long_text(1 << 20, 'x');
