@@ -31,11 +31,11 @@ one() {  # binary label
   "$LOADGEN" --url "http://127.0.0.1:$port" --public-key pk-lf-bench --secret-key sk-lf-bench \
     --connections 16 --duration "$LOAD_SECONDS" >/dev/null
   indexed() {  # rows indexed so far: the two search watermarks are seqs, indexed in order
-    python3 - "$dir/data/lanterne.db" <<'PY'
+    python3 - "$dir/data/search.db" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=30)
-print(db.execute("SELECT sum(seq) FROM index_watermarks WHERE name IN "
-                 "('search_traces', 'search_observations')").fetchone()[0])
+print(db.execute("SELECT sum(seq) FROM search_marks WHERE name IN "
+                 "('traces', 'observations')").fetchone()[0])
 PY
   }
   sleep 3

@@ -11,7 +11,7 @@
 # (search_text_data) and the file's, per run.
 set -euo pipefail
 [[ $# -ge 1 ]] || { echo "usage: $0 DATA_DIR [DOCS]" >&2; exit 2; }
-DB=$1/lanterne.db
+DB=$1/search.db  # the index and its texts (docs/architecture.md)
 DOCS=${2:-100000}
 WORK=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/lanterne-fts-size.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT

@@ -108,13 +108,14 @@ observations=$(curl -s -u "$PK:$SK" "$URL/api/public/observations?limit=1" | sed
 disk=$(du -sm "$DATA" | cut -f1)
 echo "### UI queries: $loaded traces, $observations observations ($disk MB), loaded in ${load_s}s"
 echo "when the store was loaded, the search index had caught up: $caught_up (waited ${search_s}s after loading)"
-python3 - "$DATA/lanterne.db" <<'PY'
+python3 - "$DATA" <<'PY'
 import sqlite3, sys
-db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=30)
-marks = dict(db.execute("SELECT name, seq FROM index_watermarks"))
+db = sqlite3.connect(f"file:{sys.argv[1]}/lanterne.db?mode=ro", uri=True, timeout=30)
+db.execute(f"ATTACH 'file:{sys.argv[1]}/search.db?mode=ro' AS search")
+marks = dict(db.execute("SELECT name, seq FROM search.search_marks"))
 last = {t: db.execute(f"SELECT max(seq) FROM {t}").fetchone()[0] or 0 for t in ("traces", "observations")}
-print(f"search index now: {marks.get('search_traces', 0):,} of {last['traces']:,} trace rows, "
-      f"{marks.get('search_observations', 0):,} of {last['observations']:,} observation rows")
+print(f"search index now: {marks.get('traces', 0):,} of {last['traces']:,} trace rows, "
+      f"{marks.get('observations', 0):,} of {last['observations']:,} observation rows")
 PY
 echo
 python3 "$ROOT/bench/ui_queries.py" "$URL" bench "$EMAIL" "$PASSWORD" "$DETAIL" "${SEARCH_WORD:-refund}" "$RUNS"

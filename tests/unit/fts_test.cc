@@ -227,6 +227,9 @@ class SearchIndexTest : public ::testing::Test {
   int64_t CountRows(const char* sql) {
     sqlite3* db = nullptr;
     sqlite3_open_v2((dir_.path() + "/lanterne.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    // The index's tables (search_text, search_docs, search_marks) are in search.db.
+    sqlite3_exec(db, ("ATTACH '" + dir_.path() + "/search.db' AS search").c_str(), nullptr, nullptr,
+                 nullptr);
     sqlite3_stmt* stmt = nullptr;
     sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
     int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
@@ -278,38 +281,78 @@ TEST_F(SearchIndexTest, FindsTheQueryNotJustItsTrigrams) {
   EXPECT_EQ(Search("p", "ror"), (Ids{"phrase", "scattered"}));  // one trigram: the index alone
 }
 
-// Schema 16 replaced the positional index: a store indexed before is indexed again.
-TEST_F(SearchIndexTest, AnIndexWithPositionsIsBuiltAgainWithout) {
+// Schema 17 moved the index out of lanterne.db into search.db: a store indexed in the old
+// place (as schema 16 left it) loses those tables and is indexed again in the new one.
+TEST_F(SearchIndexTest, AnIndexInTheMainFileIsBuiltAgainInItsOwn) {
   Open();
   PutTrace("p", "a", R"("kept in the payload")", std::nullopt);
   PutObservation("p", "o", "a", R"("observation words")");
   CatchUp();
   store_.reset();
+  for (const char* file : {"/search.db", "/search.db-wal", "/search.db-shm"}) {
+    std::filesystem::remove(dir_.path() + file);
+  }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_.path() + "/lanterne.db").c_str(), &db), SQLITE_OK);
   const char* rewind = R"sql(
-    DROP TABLE search_text;
-    CREATE VIRTUAL TABLE search_text USING fts5(body, tokenize = 'trigram');
-    INSERT INTO search_text (rowid, body) SELECT doc, 'stale words' FROM search_docs;
-    PRAGMA user_version = 15;)sql";
+    DROP TRIGGER traces_search_update;
+    DROP TABLE search_dirty;
+    CREATE TABLE search_dirty (doc INTEGER PRIMARY KEY);
+    CREATE TRIGGER traces_search_update AFTER UPDATE OF name, payload ON traces
+      BEGIN INSERT OR IGNORE INTO search_dirty (doc) VALUES (NEW.seq * 2); END;
+    CREATE VIRTUAL TABLE search_text USING fts5(body, tokenize = 'trigram', detail = none);
+    CREATE TABLE search_docs (
+      doc INTEGER PRIMARY KEY, project_id TEXT NOT NULL, trace_id TEXT NOT NULL, trace_seq INTEGER);
+    INSERT INTO search_docs VALUES (2, 'p', 'a', 1);
+    INSERT INTO search_text (rowid, body) VALUES (2, 'stale words');
+    INSERT INTO index_watermarks (name, seq) VALUES ('search_traces', 1), ('search_observations', 1);
+    PRAGMA user_version = 16;)sql";
   char* error = nullptr;
   ASSERT_EQ(sqlite3_exec(db, rewind, nullptr, nullptr, &error), SQLITE_OK) << error;
   sqlite3_close(db);
-  EXPECT_EQ(CountRows("SELECT count(*) FROM search_text"), 2);
 
   testing::internal::CaptureStderr();  // an upgrade says what it does and how long it took
   Open();
   std::string log = testing::internal::GetCapturedStderr();
-  EXPECT_NE(log.find("upgrading the store from schema 15 to 16"), std::string::npos) << log;
-  EXPECT_NE(log.find("schema 16 of 16 applied in "), std::string::npos) << log;
+  EXPECT_NE(log.find("upgrading the store from schema 16 to 17"), std::string::npos) << log;
+  EXPECT_NE(log.find("schema 17 of 17 applied in "), std::string::npos) << log;
   CatchUp();
   EXPECT_EQ(Search("p", "stale"), Ids{});
   EXPECT_EQ(Search("p", "the payload"), Ids{"a"});
   EXPECT_EQ(Search("p", "observation words"), Ids{"a"});
-  EXPECT_EQ(CountRows("SELECT count(*) FROM search_text"), 2);
-  EXPECT_EQ(CountRows("SELECT count(*) FROM sqlite_master WHERE name = 'search_text' AND "
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search.search_text"), 2);
+  EXPECT_EQ(CountRows("SELECT count(*) FROM main.sqlite_master WHERE name IN ('search_text', "
+                      "'search_docs') OR name LIKE 'search_text_%'"),
+            0);
+  EXPECT_EQ(CountRows("SELECT count(*) FROM main.index_watermarks WHERE name LIKE 'search%'"), 0);
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search.sqlite_master WHERE name = 'search_text' AND "
                       "sql LIKE '%detail = none%'"),
             1);
+  // The new log follows updates again.
+  PutTrace("p", "a", R"("rewritten later")", std::nullopt, /*is_new=*/false);
+  CatchUp();
+  EXPECT_EQ(Search("p", "rewritten later"), Ids{"a"});
+  EXPECT_EQ(Search("p", "the payload"), Ids{});
+}
+
+// search.db is derived: deleted while the server is stopped, it is built again.
+TEST_F(SearchIndexTest, ADeletedSearchFileIsBuiltAgain) {
+  Open();
+  PutTrace("p", "a", R"("rebuilt from the rows")", std::nullopt);
+  PutTrace("p", "b", R"("first words")", std::nullopt);
+  CatchUp();
+  PutTrace("p", "b", R"("second words")", std::nullopt, /*is_new=*/false);
+  store_.reset();
+  for (const char* file : {"/search.db", "/search.db-wal", "/search.db-shm"}) {
+    std::filesystem::remove(dir_.path() + file);
+  }
+  Open();
+  EXPECT_EQ(Search("p", "rebuilt"), Ids{});
+  CatchUp();
+  EXPECT_EQ(Search("p", "rebuilt from"), Ids{"a"});
+  EXPECT_EQ(Search("p", "second words"), Ids{"b"});
+  EXPECT_EQ(Search("p", "first words"), Ids{});
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search_docs"), 2);
 }
 
 TEST_F(SearchIndexTest, QueriesAreTextNotSyntax) {
@@ -376,7 +419,11 @@ TEST_F(SearchIndexTest, UpdatesAndDeletesFollow) {
   EXPECT_EQ(Search("p", "DÉFINITIVE"), Ids{"a"});
   EXPECT_EQ(CountRows("SELECT count(*) FROM search_docs"), 1);
   EXPECT_EQ(CountRows("SELECT count(*) FROM search_text"), 1);
-  EXPECT_EQ(CountRows("SELECT count(*) FROM search_dirty"), 0);
+  // The log is handled past its last row, and trimmed to that row.
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search_dirty WHERE id > "
+                      "(SELECT seq FROM search_marks WHERE name = 'dirty')"),
+            0);
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search_dirty"), 1);
 }
 
 TEST_F(SearchIndexTest, ASearchNeverAnswersAnotherProjectsTraces) {
@@ -438,37 +485,46 @@ TEST_F(SearchIndexTest, IndexesInTheBackground) {
   EXPECT_EQ(Search("p", "background thread"), Ids{});
 }
 
-// A step gives the write lock up once a write waits (after its minimum of rows): the rows
-// it leaves are taken by the next steps, none indexed twice, none lost.
-TEST_F(SearchIndexTest, AStepThatYieldsLeavesTheRestToTheNext) {
+// A step holds search.db's lock, not lanterne.db's: a write commits while a step that has
+// written documents is still open. Steps of two rows leave the rest to the next, none
+// indexed twice, none lost.
+TEST_F(SearchIndexTest, AStepNeverHoldsUpAWrite) {
   Open();
-  for (int i = 0; i < 7; ++i) PutTrace("p", "t" + std::to_string(i), R"("yield to writers")", {});
+  for (int i = 0; i < 7; ++i) PutTrace("p", "t" + std::to_string(i), R"("steps of two")", {});
   PutObservation("p", "o1", "t1", R"("observation text")");
-  store_.reset();
   {
     sqlite::Connection db;
     ASSERT_TRUE(db.Open(dir_.path() + "/lanterne.db", false).ok());
+    ASSERT_TRUE(sqlite::AttachSearchDatabase(db.get(), dir_.path() + "/search.db", true).ok());
+    sqlite3_busy_timeout(db.get(), 0);
     auto payloads = PayloadLog::Open(dir_.path() + "/payloads");
     ASSERT_TRUE(payloads.ok()) << payloads.status().message();
     sqlite::SearchIndexer indexer;
     ASSERT_TRUE(indexer.Prepare(db.get(), payloads->get()).ok());
-    sqlite::RecentIds recent;
+    sqlite::RecentIds recent;  // the store's ids, not merged to disk while it runs
+    ASSERT_TRUE(sqlite::LoadRecentIds(db.get(), sqlite::kTraceIds, recent).ok());
     std::vector<int> steps;
     for (int round = 0; round < 10; ++round) {
-      ASSERT_TRUE(db.Exec("BEGIN IMMEDIATE").ok());
-      auto step = indexer.Step(recent, /*max_rows=*/32, /*min_rows=*/2, [] { return true; });
+      ASSERT_TRUE(db.Exec("BEGIN").ok());
+      auto step = indexer.Step(recent, /*max_rows=*/2);
       ASSERT_TRUE(step.ok()) << step.status().message();
+      if (round == 0) {
+        // The store's writer, while this step holds its documents uncommitted.
+        auto started = std::chrono::steady_clock::now();
+        PutTrace("p", "written-meanwhile", R"("not waiting")", {});
+        EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+      }
       ASSERT_TRUE(db.Exec("COMMIT").ok());
       steps.push_back(step->rows);
       if (step->caught_up) break;
     }
-    // 7 traces and 1 observation, two rows a step; the last step finds nothing left.
-    EXPECT_EQ(steps, (std::vector<int>{2, 2, 2, 2, 0}));
-    EXPECT_EQ(CountRows("SELECT count(*) FROM search_docs"), 8);
-  }  // closes the connection before the store opens again
-  Open();
-  EXPECT_EQ(Search("p", "yield to writers").size(), 7u);
+    // 8 traces and 1 observation, two rows a step; the last step finds one left.
+    EXPECT_EQ(steps, (std::vector<int>{2, 2, 2, 2, 1}));
+    EXPECT_EQ(CountRows("SELECT count(*) FROM search_docs"), 9);
+  }
+  EXPECT_EQ(Search("p", "steps of two").size(), 7u);
   EXPECT_EQ(Search("p", "observation text"), Ids{"t1"});
+  EXPECT_EQ(Search("p", "not waiting"), Ids{"written-meanwhile"});
 }
 
 // Building the index is a long run of the writer's transactions with no write between
@@ -481,10 +537,12 @@ TEST_F(SearchIndexTest, BuildingTheIndexKeepsTheWalBounded) {
   for (int i = 0; i < 600; ++i) PutTrace("p", "w" + std::to_string(i), text, {});
   CatchUp();  // some 600 pages of copied text alone, in steps of 32 documents
   EXPECT_EQ(SearchPage("p", "bounded log").total_items, 600);
-  std::error_code ec;
-  auto wal_bytes = std::filesystem::file_size(dir_.path() + "/lanterne.db-wal", ec);
-  ASSERT_FALSE(ec) << ec.message();
-  EXPECT_LT(wal_bytes, 300u * 4104u);
+  for (const char* wal : {"/search.db-wal", "/lanterne.db-wal"}) {
+    std::error_code ec;
+    auto wal_bytes = std::filesystem::file_size(dir_.path() + wal, ec);
+    ASSERT_FALSE(ec) << wal << ": " << ec.message();
+    EXPECT_LT(wal_bytes, 300u * 4104u) << wal;
+  }
 }
 
 TEST_F(SearchIndexTest, CountsWhatIsNotSearchableYetPerProject) {
@@ -520,7 +578,7 @@ TEST_F(SearchIndexTest, ARestartResumesFromTheWatermark) {
   CatchUp();
   EXPECT_EQ(Search("p", "resume me"), (Ids{"new0", "new1", "old0", "old1", "old2"}));
   EXPECT_EQ(CountRows("SELECT count(*) FROM search_docs"), 5);  // nothing indexed twice
-  EXPECT_EQ(CountRows("SELECT seq FROM index_watermarks WHERE name = 'search_traces'"),
+  EXPECT_EQ(CountRows("SELECT seq FROM search_marks WHERE name = 'traces'"),
             CountRows("SELECT max(seq) FROM traces"));
 }
 

@@ -97,6 +97,10 @@ class TraceTableTest : public ::testing::Test {
     EXPECT_EQ(
         sqlite3_open_v2((dir_.path() + "/lanterne.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
         SQLITE_OK);
+    // The search index's tables are in search.db.
+    EXPECT_EQ(sqlite3_exec(db, ("ATTACH '" + dir_.path() + "/search.db' AS search").c_str(),
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
     sqlite3_stmt* s = nullptr;
     EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sql;
     int64_t n = -1;
@@ -491,6 +495,7 @@ TEST_F(TraceTableTest, DeletingAProjectDeletesItsDataAndLeavesOthersAlone) {
 
   // Deleting an organization deletes its projects' data too.
   Write([&](WriteTxn& txn) { return txn.DeleteOrganization("org-p2"); });
+  ASSERT_TRUE(store_->CatchUpSearchIndex().ok());  // its search documents go with the next step
   expect_project("p2", false);
   EXPECT_EQ(RawCount("SELECT count(*) FROM traces"), 0);
 }

@@ -16,11 +16,6 @@ Status RunWithProject(sqlite3* db, const std::string& sql, const std::string& pr
 }  // namespace
 
 Status PurgeProjectData(sqlite3* db, const std::string& project_id) {
-  // The documents first: search_docs says which are the project's.
-  LANTERNE_RETURN_IF_ERROR(RunWithProject(
-      db,
-      "DELETE FROM search_text WHERE rowid IN (SELECT doc FROM search_docs WHERE project_id = ?1)",
-      project_id));
   std::vector<std::string> tables;
   {
     Statement s(db,
@@ -38,7 +33,9 @@ Status PurgeProjectData(sqlite3* db, const std::string& project_id) {
     LANTERNE_RETURN_IF_ERROR(
         RunWithProject(db, "DELETE FROM " + quoted + " WHERE project_id = ?1", project_id));
   }
-  return Status::Ok();
+  // The full-text documents are in search.db, which the search indexer writes: it drops
+  // the project's when it reads this row of its log.
+  return RunWithProject(db, "INSERT INTO search_dirty (project_id) VALUES (?1)", project_id);
 }
 
 Result<std::vector<std::string>> ProjectIdsOfOrganization(sqlite3* db, const std::string& org_id) {

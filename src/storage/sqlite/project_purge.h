@@ -1,9 +1,10 @@
 // Deleting a project deletes its data, not just its row: every table with a `project_id`
 // column (traces, observations, scores, sessions, prompts, models, API keys, role
-// overrides, the metadata and search indexes, and tables added later that follow the same
-// convention), plus the full-text documents of search_text (an FTS5 table found through
-// search_docs). Stale entries of the id indexes (id_index.h) stay: lookups check the row.
-// One transaction: a large project holds the writer for as long as its rows take to delete.
+// overrides, the metadata index, and tables added later that follow the same convention).
+// The full-text documents, in search.db, go when the search indexer reads the row this adds
+// to search_dirty (search_index.h). Stale entries of the id indexes (id_index.h) stay: lookups
+// check the row. One transaction: a large project holds the writer for as long as its rows take to
+// delete.
 #pragma once
 
 #include <string>

@@ -262,9 +262,35 @@ CREATE INDEX IF NOT EXISTS traces_by_name_time ON traces (project_id, name, time
     R"sql(
 DROP TABLE IF EXISTS search_text;
 CREATE VIRTUAL TABLE search_text USING fts5(body, tokenize = 'trigram', detail = none);
+-- Gone from a store that has been at 17 and was rewound (tests do).
+CREATE TABLE IF NOT EXISTS search_docs (doc INTEGER PRIMARY KEY);
 DELETE FROM search_docs;
 DELETE FROM search_dirty;
 UPDATE index_watermarks SET seq = 0 WHERE name IN ('search_traces', 'search_observations');
+)sql",
+    // 17: the search index moves to search.db, a file of its own (search_index.h): its
+    // commits held the ingestion writer's lock for 10-20 ms each. It is built again there
+    // from the start, in the background. search_dirty becomes a log read past a mark kept
+    // in search.db (the indexer no longer writes here but to trim it), and can name a
+    // deleted project (doc NULL) whose documents all go.
+    R"sql(
+DROP TRIGGER IF EXISTS traces_search_update;
+DROP TRIGGER IF EXISTS traces_search_delete;
+DROP TRIGGER IF EXISTS observations_search_update;
+DROP TRIGGER IF EXISTS observations_search_delete;
+DROP TABLE IF EXISTS search_text;
+DROP TABLE IF EXISTS search_docs;
+DROP TABLE IF EXISTS search_dirty;
+DELETE FROM index_watermarks WHERE name IN ('search_traces', 'search_observations');
+CREATE TABLE search_dirty (id INTEGER PRIMARY KEY AUTOINCREMENT, doc INTEGER, project_id TEXT);
+CREATE TRIGGER traces_search_update AFTER UPDATE OF name, payload ON traces
+  BEGIN INSERT INTO search_dirty (doc) VALUES (NEW.seq * 2); END;
+CREATE TRIGGER traces_search_delete AFTER DELETE ON traces
+  BEGIN INSERT INTO search_dirty (doc) VALUES (OLD.seq * 2); END;
+CREATE TRIGGER observations_search_update AFTER UPDATE OF trace_id, payload ON observations
+  BEGIN INSERT INTO search_dirty (doc) VALUES (NEW.seq * 2 + 1); END;
+CREATE TRIGGER observations_search_delete AFTER DELETE ON observations
+  BEGIN INSERT INTO search_dirty (doc) VALUES (OLD.seq * 2 + 1); END;
 )sql",
 };
 

@@ -8,13 +8,46 @@
 namespace lanterne::sqlite {
 namespace {
 
-constexpr const char* kTracesMark = "search_traces";
-constexpr const char* kObservationsMark = "search_observations";
+constexpr const char* kTracesMark = "traces";
+constexpr const char* kObservationsMark = "observations";
+constexpr const char* kDirtyMark = "dirty";
 
 int64_t TraceDoc(int64_t seq) { return seq * 2; }
 int64_t ObservationDoc(int64_t seq) { return seq * 2 + 1; }
 
 }  // namespace
+
+Status AttachSearchDatabase(sqlite3* db, const std::string& path, bool create) {
+  {
+    Statement attach(db, "ATTACH DATABASE ?1 AS search");
+    if (!attach.ok()) return Status::Internal("attach search.db: " + attach.prepare_error());
+    attach.Bind(1, std::string_view(path));
+    if (attach.Step() != SQLITE_DONE) return StepError(db, "attach search.db");
+  }
+  if (!create) return Status::Ok();
+  // FTS5 needs the table's options again when it opens it: they are the schema's, kept
+  // here once.
+  char* error = nullptr;
+  int rc = sqlite3_exec(db, R"sql(
+PRAGMA search.journal_mode = WAL;
+PRAGMA search.synchronous = NORMAL;
+CREATE VIRTUAL TABLE IF NOT EXISTS search.search_text
+  USING fts5(body, tokenize = 'trigram', detail = none);
+CREATE TABLE IF NOT EXISTS search.search_docs (
+  doc INTEGER PRIMARY KEY, project_id TEXT NOT NULL, trace_id TEXT NOT NULL, trace_seq INTEGER);
+CREATE INDEX IF NOT EXISTS search.search_docs_by_project ON search_docs (project_id, doc);
+CREATE INDEX IF NOT EXISTS search.search_docs_orphans ON search_docs (project_id, trace_id)
+  WHERE trace_seq IS NULL;
+CREATE TABLE IF NOT EXISTS search.search_marks (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+)sql",
+                        nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    return Status::Internal("create search.db: " + message);
+  }
+  return Status::Ok();
+}
 
 Status SearchIndexer::Prepare(sqlite3* db, const PayloadLog* payloads) {
   db_ = db;
@@ -23,10 +56,15 @@ Status SearchIndexer::Prepare(sqlite3* db, const PayloadLog* payloads) {
     Statement& s;
     const char* sql;
   } statements[] = {
-      {dirty_, "SELECT doc FROM search_dirty ORDER BY doc LIMIT ?1"},
-      {undirty_, "DELETE FROM search_dirty WHERE doc = ?1"},
-      {drop_text_, "DELETE FROM search_text WHERE rowid = ?1"},
-      {drop_doc_, "DELETE FROM search_docs WHERE doc = ?1"},
+      {dirty_,
+       "SELECT id, doc, project_id FROM main.search_dirty WHERE id > ?1 ORDER BY id LIMIT ?2"},
+      {trim_dirty_, "DELETE FROM main.search_dirty WHERE id < ?1"},
+      {drop_text_, "DELETE FROM search.search_text WHERE rowid = ?1"},
+      {drop_doc_, "DELETE FROM search.search_docs WHERE doc = ?1"},
+      {drop_project_text_,
+       "DELETE FROM search.search_text WHERE rowid IN (SELECT doc FROM search.search_docs "
+       "WHERE project_id = ?1)"},
+      {drop_project_docs_, "DELETE FROM search.search_docs WHERE project_id = ?1"},
       {trace_at_, "SELECT seq, project_id, id, name, payload FROM traces WHERE seq = ?1"},
       {traces_after_,
        "SELECT seq, project_id, id, name, payload FROM traces WHERE seq > ?1 ORDER BY seq "
@@ -36,14 +74,15 @@ Status SearchIndexer::Prepare(sqlite3* db, const PayloadLog* payloads) {
       {observations_after_,
        "SELECT seq, project_id, trace_id, payload FROM observations WHERE seq > ?1 ORDER BY "
        "seq LIMIT ?2"},
-      {insert_text_, "INSERT INTO search_text (rowid, body) VALUES (?1, ?2)"},
+      {insert_text_, "INSERT INTO search.search_text (rowid, body) VALUES (?1, ?2)"},
       {insert_doc_,
-       "INSERT INTO search_docs (doc, project_id, trace_id, trace_seq) VALUES (?1, ?2, ?3, ?4)"},
+       "INSERT INTO search.search_docs (doc, project_id, trace_id, trace_seq) "
+       "VALUES (?1, ?2, ?3, ?4)"},
       {adopt_orphans_,
-       "UPDATE search_docs SET trace_seq = ?1 WHERE project_id = ?2 AND trace_id = ?3 AND "
-       "trace_seq IS NULL"},
-      {get_watermark_, "SELECT seq FROM index_watermarks WHERE name = ?1"},
-      {set_watermark_, "INSERT OR REPLACE INTO index_watermarks (name, seq) VALUES (?1, ?2)"},
+       "UPDATE search.search_docs SET trace_seq = ?1 WHERE project_id = ?2 AND trace_id = ?3 "
+       "AND trace_seq IS NULL"},
+      {get_watermark_, "SELECT seq FROM search.search_marks WHERE name = ?1"},
+      {set_watermark_, "INSERT OR REPLACE INTO search.search_marks (name, seq) VALUES (?1, ?2)"},
   };
   for (auto& [s, sql] : statements) {
     s = Statement(db, sql);
@@ -52,52 +91,61 @@ Status SearchIndexer::Prepare(sqlite3* db, const PayloadLog* payloads) {
   return trace_locator_.Prepare(db, kTraceIds);
 }
 
-Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_traces, int max_rows,
-                                                      int min_rows,
-                                                      const std::function<bool()>& yield) {
+Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_traces,
+                                                      int max_rows) {
   auto traces_mark = Watermark(kTracesMark);
   if (!traces_mark.ok()) return traces_mark.status();
   auto observations_mark = Watermark(kObservationsMark);
   if (!observations_mark.ok()) return observations_mark.status();
-  int handled = 0;
-  bool yielded = false;
-  auto should_yield = [&] {
-    if (handled < min_rows || !yield || !yield()) return false;
-    yielded = true;
-    return true;
-  };
+  auto dirty_mark = Watermark(kDirtyMark);
+  if (!dirty_mark.ok()) return dirty_mark.status();
+  StepResult result;
+  result.dirty_mark = *dirty_mark;
 
   // Changed and deleted rows first: they are what a person just saw change.
-  std::vector<int64_t> dirty;
+  struct Dirty {
+    int64_t id;
+    std::optional<int64_t> doc;
+    std::optional<std::string> project_id;
+  };
+  std::vector<Dirty> dirty;
   dirty_.Reset();
-  dirty_.Bind(1, static_cast<int64_t>(max_rows));
+  dirty_.Bind(1, *dirty_mark).Bind(2, static_cast<int64_t>(max_rows));
   int rc;
-  while ((rc = dirty_.Step()) == SQLITE_ROW) dirty.push_back(dirty_.Int(0));
+  while ((rc = dirty_.Step()) == SQLITE_ROW) {
+    dirty.push_back({dirty_.Int(0), dirty_.OptInt(1), dirty_.OptText(2)});
+  }
   dirty_.Reset();
   if (rc != SQLITE_DONE) return StepError(db_, "read search_dirty");
-  for (int64_t doc : dirty) {
+  for (const Dirty& entry : dirty) {
+    result.dirty_mark = entry.id;
+    ++result.rows;
+    if (!entry.doc) {
+      if (entry.project_id) LANTERNE_RETURN_IF_ERROR(DropProject(*entry.project_id));
+      continue;
+    }
+    const int64_t doc = *entry.doc;
     int64_t seq = doc / 2;
     bool is_trace = doc % 2 == 0;
     // A row past the watermark is not indexed yet; the new-row pass reads it as it is now.
-    if (seq <= (is_trace ? *traces_mark : *observations_mark)) {
-      LANTERNE_RETURN_IF_ERROR(DropDoc(doc));
-      Statement& row = is_trace ? trace_at_ : observation_at_;
-      row.Reset();
-      row.Bind(1, seq);
-      rc = row.Step();
-      if (rc == SQLITE_ROW) {
-        LANTERNE_RETURN_IF_ERROR(is_trace ? IndexTraceRow(row, false)
-                                          : IndexObservationRow(row, recent_traces));
-      } else if (rc != SQLITE_DONE) {
-        return StepError(db_, "read a changed row");
-      }
-      row.Reset();
+    if (seq > (is_trace ? *traces_mark : *observations_mark)) continue;
+    LANTERNE_RETURN_IF_ERROR(DropDoc(doc));
+    Statement& row = is_trace ? trace_at_ : observation_at_;
+    row.Reset();
+    row.Bind(1, seq);
+    rc = row.Step();
+    Status indexed = Status::Ok();
+    if (rc == SQLITE_ROW) {
+      indexed = is_trace ? IndexTraceRow(row, false)
+                         : IndexObservationRow(row, recent_traces, &result.orphaned);
+    } else if (rc != SQLITE_DONE) {
+      indexed = StepError(db_, "read a changed row");
     }
-    undirty_.Reset();
-    undirty_.Bind(1, doc);
-    if (undirty_.Step() != SQLITE_DONE) return StepError(db_, "clear search_dirty");
-    ++handled;
-    if (should_yield()) return StepResult{handled, false};
+    row.Reset();
+    LANTERNE_RETURN_IF_ERROR(indexed);
+  }
+  if (result.dirty_mark != *dirty_mark) {
+    LANTERNE_RETURN_IF_ERROR(SetWatermark(kDirtyMark, result.dirty_mark));
   }
 
   // New rows, traces before observations so an observation finds its trace's row.
@@ -110,26 +158,48 @@ Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_tr
   Pass passes[] = {{traces_after_, kTracesMark, *traces_mark, true},
                    {observations_after_, kObservationsMark, *observations_mark, false}};
   for (Pass& pass : passes) {
-    if (handled >= max_rows || yielded) break;
+    if (result.rows >= max_rows) break;
     int64_t mark = pass.mark;
     pass.rows.Reset();
-    pass.rows.Bind(1, mark).Bind(2, static_cast<int64_t>(max_rows - handled));
+    pass.rows.Bind(1, mark).Bind(2, static_cast<int64_t>(max_rows - result.rows));
     while ((rc = pass.rows.Step()) == SQLITE_ROW) {
       mark = pass.rows.Int(0);
-      Status indexed = pass.traces ? IndexTraceRow(pass.rows, true)
-                                   : IndexObservationRow(pass.rows, recent_traces);
+      Status indexed = pass.traces
+                           ? IndexTraceRow(pass.rows, true)
+                           : IndexObservationRow(pass.rows, recent_traces, &result.orphaned);
       if (!indexed.ok()) {
         pass.rows.Reset();
         return indexed;
       }
-      ++handled;
-      if (should_yield()) break;
+      ++result.rows;
     }
     pass.rows.Reset();
-    if (rc != SQLITE_DONE && !yielded) return StepError(db_, "read new rows to index");
+    if (rc != SQLITE_DONE) return StepError(db_, "read new rows to index");
     if (mark != pass.mark) LANTERNE_RETURN_IF_ERROR(SetWatermark(pass.mark_name, mark));
   }
-  return StepResult{handled, !yielded && handled < max_rows};
+  result.caught_up = result.rows < max_rows;
+  return result;
+}
+
+Status SearchIndexer::TrimDirtyLog(int64_t mark) {
+  // The row at the mark stays so that the log's ids, AUTOINCREMENT or not, only grow past it.
+  trim_dirty_.Reset();
+  trim_dirty_.Bind(1, mark);
+  int rc = trim_dirty_.Step();
+  trim_dirty_.Reset();
+  if (rc != SQLITE_DONE) return StepError(db_, "trim search_dirty");
+  return Status::Ok();
+}
+
+Status SearchIndexer::DropProject(const std::string& project_id) {
+  for (Statement* s : {&drop_project_text_, &drop_project_docs_}) {
+    s->Reset();
+    s->Bind(1, std::string_view(project_id));
+    int rc = s->Step();
+    s->Reset();
+    if (rc != SQLITE_DONE) return StepError(db_, "drop a deleted project's search documents");
+  }
+  return Status::Ok();
 }
 
 Status SearchIndexer::DropDoc(int64_t doc) {
@@ -166,7 +236,8 @@ Status SearchIndexer::IndexTraceRow(Statement& row, bool is_new) {
 }
 
 // `row`: seq, project_id, trace_id, payload.
-Status SearchIndexer::IndexObservationRow(Statement& row, const RecentIds& recent_traces) {
+Status SearchIndexer::IndexObservationRow(Statement& row, const RecentIds& recent_traces,
+                                          bool* orphaned) {
   int64_t seq = row.Int(0);
   ObservationRecord observation;
   observation.project_id = row.Text(1);
@@ -180,6 +251,7 @@ Status SearchIndexer::IndexObservationRow(Statement& row, const RecentIds& recen
   auto trace_seq =
       trace_locator_.Locate(recent_traces, {}, observation.project_id, observation.trace_id);
   if (!trace_seq.ok()) return trace_seq.status();
+  if (!trace_seq->has_value()) *orphaned = true;
   return InsertDoc(ObservationDoc(seq), observation.project_id, observation.trace_id, *trace_seq,
                    body);
 }
@@ -249,8 +321,9 @@ Result<SearchCondition> TraceSearchCondition(sqlite3* db, const std::string& pro
                                              const std::string& query, int max_docs_per_kind) {
   if (UsesTrigramIndex(query)) {
     // The indexed part: past the marks the walks would skip the other kind's documents.
-    Statement marks(db, std::string("SELECT (SELECT seq FROM index_watermarks WHERE name = '") +
-                            kTracesMark + "'), (SELECT seq FROM index_watermarks WHERE name = '" +
+    Statement marks(db, std::string("SELECT (SELECT seq FROM search.search_marks WHERE name = '") +
+                            kTracesMark +
+                            "'), (SELECT seq FROM search.search_marks WHERE name = '" +
                             kObservationsMark + "')");
     if (marks.Step() != SQLITE_ROW) return StepError(db, "read the search marks");
     const int64_t last_trace = marks.OptInt(0).value_or(0);
@@ -271,8 +344,10 @@ Result<SearchCondition> TraceSearchCondition(sqlite3* db, const std::string& pro
       // column): through search_text's column each row cost a third more.
       std::string candidates =
           std::string("SELECT d.trace_seq") + (check_text ? ", c.c0 AS body" : "") +
-          " FROM search_text CROSS JOIN search_docs d ON d.doc = search_text.rowid" +
-          (check_text ? " CROSS JOIN search_text_content c ON c.id = search_text.rowid" : "") +
+          " FROM search.search_text CROSS JOIN search.search_docs d ON d.doc = "
+          "search_text.rowid" +
+          (check_text ? " CROSS JOIN search.search_text_content c ON c.id = search_text.rowid"
+                      : "") +
           " WHERE search_text MATCH ? AND search_text.rowid <= " +
           std::to_string(2 * max_seq + kind) +
           " AND search_text.rowid % 2 = " + std::to_string(kind) +
@@ -296,10 +371,10 @@ Result<SearchCondition> TraceSearchCondition(sqlite3* db, const std::string& pro
   // One or two characters make no trigram: scan the newest documents of the project.
   // lower() folds ASCII only, so such queries ignore case for ASCII letters only.
   return SearchCondition{
-      "seq IN (SELECT d.trace_seq FROM (SELECT doc, trace_seq FROM search_docs WHERE "
+      "seq IN (SELECT d.trace_seq FROM (SELECT doc, trace_seq FROM search.search_docs WHERE "
       "project_id = ? ORDER BY doc DESC LIMIT " +
           std::to_string(kShortQueryDocs) +
-          ") d JOIN search_text t ON t.rowid = d.doc WHERE instr(lower(t.body), ?) > 0)",
+          ") d JOIN search.search_text t ON t.rowid = d.doc WHERE instr(lower(t.body), ?) > 0)",
       {project_id, AsciiLower(query)},
       /*few_rows=*/true};
 }
@@ -309,9 +384,10 @@ Result<std::pair<int64_t, int64_t>> CountUnindexed(sqlite3* db, const std::strin
   // `+project_id`: walked by rowid from the mark, not through the (project, time) index,
   // which would test every row of the project.
   auto count = [&](const char* table, const char* mark) -> Result<int64_t> {
-    Statement s(db, std::string("SELECT count(*) FROM (SELECT 1 FROM ") + table +
-                        " WHERE seq > coalesce((SELECT seq FROM index_watermarks WHERE name = '" +
-                        mark + "'), 0) AND +project_id = ?1 LIMIT ?2)");
+    Statement s(
+        db, std::string("SELECT count(*) FROM (SELECT 1 FROM ") + table +
+                " WHERE seq > coalesce((SELECT seq FROM search.search_marks WHERE name = '" + mark +
+                "'), 0) AND +project_id = ?1 LIMIT ?2)");
     s.Bind(1, std::string_view(project_id)).Bind(2, cap);
     if (s.Step() != SQLITE_ROW) return StepError(db, "count rows not yet searchable");
     return s.Int(0);

@@ -1,20 +1,26 @@
-// The full-text search index over traces (schema migration 5; docs/architecture.md). It is
-// fed beside ingestion, never inside it: the writer's transactions only note changed and
-// deleted rows (two triggers' one-row inserts into search_dirty), and SearchIndexer::Step,
-// run between those transactions, indexes
-// - rows noted in search_dirty (updated rows are indexed again, deleted ones dropped),
-// - traces and observations past the search watermarks (new rows), in seq order.
-// Each trace or observation is one document of search_text (an FTS5 table with the trigram
-// tokenizer, so any substring of 3+ characters is found in any script; detail=none, which
-// keeps which trigrams a document has and not where, so matches of more than one trigram
-// are checked against the text: storage/search_text.h), numbered
-// seq * 2 + kind; search_docs says whose it is (project, trace, and the trace's row once it
-// exists). A search joins back to the traces table, so a deleted trace is never answered
-// even before its documents are dropped.
+// The full-text search index over traces (docs/architecture.md). It lives in a database
+// file of its own, search.db beside lanterne.db, attached as `search`: its commits (FTS5
+// writes a segment and merges older ones, 10-20 ms however few rows) take that file's lock,
+// never the ingestion writer's. It is fed beside ingestion, never inside it: the writer's
+// transactions only note changed and deleted rows (two triggers' one-row inserts into
+// search_dirty, a log in lanterne.db; a deleted project adds one row naming it), and
+// SearchIndexer::Step, on a connection of its own, reads lanterne.db at a snapshot and
+// indexes
+// - rows of the search_dirty log past its mark (updated rows are indexed again, deleted
+//   ones dropped, a deleted project's documents all dropped),
+// - traces and observations past the search marks (new rows), in seq order.
+// Each trace or observation is one document of search.search_text (an FTS5 table with the
+// trigram tokenizer, so any substring of 3+ characters is found in any script; detail=none,
+// which keeps which trigrams a document has and not where, so matches of more than one
+// trigram are checked against the text: storage/search_text.h), numbered
+// seq * 2 + kind; search.search_docs says whose it is (project, trace, and the trace's row
+// once it exists); search.search_marks holds the three marks, so they commit with the
+// documents. A search joins back to the traces table, so a deleted trace is never answered
+// even before its documents are dropped. search.db is derived: deleted while the server is
+// stopped, it is built again from the start.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,24 +34,37 @@
 
 namespace lanterne::sqlite {
 
-// Not thread-safe: used on the writer connection, under the store's write lock.
+// Attaches search.db (`path`) to `db` as `search`. With `create`, on the indexer's
+// read-write connection, it also creates the file and its tables (WAL, synced only at
+// checkpoints: the index is derived); readers attach it read-only after that.
+Status AttachSearchDatabase(sqlite3* db, const std::string& path, bool create);
+
+// Not thread-safe: used on a connection of its own (lanterne.db with search.db attached),
+// by one thread at a time.
 class SearchIndexer {
  public:
   Status Prepare(sqlite3* db, const PayloadLog* payloads);
   struct StepResult {
     int rows = 0;            // rows indexed (or dropped)
     bool caught_up = false;  // nothing was left to index
+    // An observation whose trace was not found: it waits for its trace's document, or the
+    // trace's id left the in-memory map for the merged index after this step's snapshot
+    // (the caller tells the two apart and tries again).
+    bool orphaned = false;
+    int64_t dirty_mark = 0;  // the search_dirty log is handled up to here
   };
-  // Indexes up to `max_rows` rows inside the caller's transaction. After `min_rows` rows it
-  // stops early once `yield()` says another write is waiting for the lock: at full speed a
-  // step of 32 rows held ingestion up for ~30 ms, the largest part of its p99 latency.
-  Result<StepResult> Step(const RecentIds& recent_traces, int max_rows, int min_rows = 0,
-                          const std::function<bool()>& yield = nullptr);
+  // Indexes up to `max_rows` rows inside the caller's transaction, a deferred one: it
+  // reads lanterne.db at a snapshot and writes only search.db.
+  Result<StepResult> Step(const RecentIds& recent_traces, int max_rows);
+  // Drops the search_dirty rows before `mark`, which the index has handled; the one at it
+  // stays. A write to lanterne.db: the caller holds the store's write lock.
+  Status TrimDirtyLog(int64_t mark);
 
  private:
   Status DropDoc(int64_t doc);
+  Status DropProject(const std::string& project_id);
   Status IndexTraceRow(Statement& row, bool is_new);
-  Status IndexObservationRow(Statement& row, const RecentIds& recent_traces);
+  Status IndexObservationRow(Statement& row, const RecentIds& recent_traces, bool* orphaned);
   Status InsertDoc(int64_t doc, const std::string& project_id, const std::string& trace_id,
                    std::optional<int64_t> trace_seq, const std::string& body);
   Result<int64_t> Watermark(const char* name);
@@ -53,9 +72,9 @@ class SearchIndexer {
 
   sqlite3* db_ = nullptr;
   const PayloadLog* payloads_ = nullptr;
-  Statement dirty_, undirty_, drop_text_, drop_doc_, trace_at_, traces_after_, observation_at_,
-      observations_after_, insert_text_, insert_doc_, adopt_orphans_, get_watermark_,
-      set_watermark_;
+  Statement dirty_, trim_dirty_, drop_text_, drop_doc_, drop_project_text_, drop_project_docs_,
+      trace_at_, traces_after_, observation_at_, observations_after_, insert_text_, insert_doc_,
+      adopt_orphans_, get_watermark_, set_watermark_;
   RowLocator trace_locator_;
 };
 
@@ -66,9 +85,9 @@ class SearchIndexer {
 // (SqliteOptions::search_match_docs halved) found among twice as many candidates of the
 // trigram index, since a common word matches most of a large store and reading every
 // match took longer than the page it fills; the search
-// watermarks, read through `db`, say where each kind's documents end. Shorter queries scan
-// the project's most recently indexed kShortQueryDocs documents. Either way the traces are
-// few: `few_rows` tells the caller to look them up by seq.
+// marks, read through `db` (search.db attached), say where each kind's documents end. Shorter
+// queries scan the project's most recently indexed kShortQueryDocs documents. Either way the traces
+// are few: `few_rows` tells the caller to look them up by seq.
 struct SearchCondition {
   std::string sql;
   std::vector<std::string> values;

@@ -9,6 +9,7 @@
 #include <future>
 #include <limits>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -960,7 +961,13 @@ class SqliteStore : public Store {
     LANTERNE_RETURN_IF_ERROR(checkpoint_conn_.Exec("SELECT count(*) FROM sqlite_master"));
     sqlite3_wal_hook(writer_.get(), &SqliteStore::OnWalCommit, this);
     checkpointer_ = std::thread([this] { CheckpointLoop(); });
-    LANTERNE_RETURN_IF_ERROR(search_indexer_.Prepare(writer_.get(), payloads_.get()));
+    // The search index's own connection: lanterne.db to read, search.db attached to write.
+    LANTERNE_RETURN_IF_ERROR(search_conn_.Open(path_, false));
+    LANTERNE_RETURN_IF_ERROR(
+        sqlite::AttachSearchDatabase(search_conn_.get(), SearchPath(), /*create=*/true));
+    LANTERNE_RETURN_IF_ERROR(search_conn_.Exec("PRAGMA search.cache_size = -16384;"));
+    sqlite3_wal_hook(search_conn_.get(), &SqliteStore::OnSearchWalCommit, this);
+    LANTERNE_RETURN_IF_ERROR(search_indexer_.Prepare(search_conn_.get(), payloads_.get()));
     if (options_.search_index_interval_ms > 0) {
       search_thread_ = std::thread([this] { SearchIndexLoop(); });
     }
@@ -985,9 +992,7 @@ class SqliteStore : public Store {
 
   Status RunWrite(const std::function<Status(WriteTxn&)>& body, bool durable) override {
     {
-      writes_waiting_.fetch_add(1, std::memory_order_relaxed);
       std::lock_guard lock(write_mu_);
-      writes_waiting_.fetch_sub(1, std::memory_order_relaxed);
       writes_begun_.fetch_add(1, std::memory_order_relaxed);
       last_write_ns_.store(SteadyNanos(), std::memory_order_relaxed);
       LANTERNE_RETURN_IF_ERROR(writer_.Exec("BEGIN IMMEDIATE"));
@@ -1745,6 +1750,9 @@ class SqliteStore : public Store {
     auto conn = std::make_unique<Connection>();
     if (!conn->Open(path_, true).ok()) return nullptr;
     if (!sqlite::RegisterSearchFunctions(conn->get()).ok()) return nullptr;
+    if (!sqlite::AttachSearchDatabase(conn->get(), SearchPath(), /*create=*/false).ok()) {
+      return nullptr;
+    }
     (void)conn->Exec("PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456;");
     return conn;
   }
@@ -1815,25 +1823,64 @@ class SqliteStore : public Store {
     }
     RestartWalIfLong();
     for (int i = 0; i < 3; ++i) indexes[i].recent.Erase(entries[i]);
+    id_merges_.fetch_add(1, std::memory_order_release);
     if (!everything) merge_slice_ = round_done ? 0 : slice + 1;
   }
 
-  // One batch of the search index (search_index.h), in a transaction of its own between
-  // two of the ingestion writer's. Not synced: the index is derived, and its watermarks
+  // One batch of the search index (search_index.h), in a transaction of its own on the
+  // indexer's connection: it reads lanterne.db at a snapshot and writes search.db, so it
+  // never holds the ingestion writer's lock. Not synced: the index is derived, and its marks
   // commit with it, so after a crash it resumes from what it had.
   Result<sqlite::SearchIndexer::StepResult> IndexSearchStep(int max_rows = kSearchStepRows) {
-    std::lock_guard lock(write_mu_);
-    LANTERNE_RETURN_IF_ERROR(writer_.Exec("BEGIN IMMEDIATE"));
-    auto step = search_indexer_.Step(recent_traces_, max_rows, kSearchStepMinRows, [this] {
-      return writes_waiting_.load(std::memory_order_relaxed) > 0;
-    });
-    Status done = step.ok() ? writer_.Exec("COMMIT") : step.status();
-    if (!done.ok()) {
-      (void)writer_.Exec("ROLLBACK");
-      return done;
+    std::lock_guard lock(search_step_mu_);
+    Result<sqlite::SearchIndexer::StepResult> step = Status::Internal("no search step ran");
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      // An id merge that commits after this step's snapshot and then clears the in-memory
+      // map hides the merged traces from the step: an observation of one would be indexed
+      // as an orphan, and never adopted, as its trace is indexed already. Seen, it is tried
+      // again on a new snapshot.
+      const uint64_t merges = id_merges_.load(std::memory_order_acquire);
+      LANTERNE_RETURN_IF_ERROR(search_conn_.Exec("BEGIN"));
+      step = search_indexer_.Step(recent_traces_, max_rows);
+      if (step.ok() && step->orphaned && attempt == 0 &&
+          id_merges_.load(std::memory_order_acquire) != merges) {
+        (void)search_conn_.Exec("ROLLBACK");
+        continue;
+      }
+      Status done = step.ok() ? search_conn_.Exec("COMMIT") : step.status();
+      if (!done.ok()) {
+        (void)search_conn_.Exec("ROLLBACK");
+        return done;
+      }
+      break;
     }
-    RestartWalIfLong();
+    if (!step.ok()) return step;
+    CheckpointSearchWal();
+    // The handled part of the search_dirty log goes now and then, in the writer's turn.
+    if (step->dirty_mark - dirty_trimmed_ >= kDirtyTrimRows ||
+        (step->caught_up && step->dirty_mark > dirty_trimmed_)) {
+      std::lock_guard write_lock(write_mu_);
+      if (search_indexer_.TrimDirtyLog(step->dirty_mark).ok()) dirty_trimmed_ = step->dirty_mark;
+    }
     return step;
+  }
+
+  // search.db's WAL, checkpointed by the indexer itself after its steps (nothing waits on
+  // them): copied back past kCheckpointPages frames, started over past the restart bound
+  // even while readers keep snapshots open, as the main WAL is (RestartWalIfLong).
+  void CheckpointSearchWal() {
+    const int frames = search_wal_frames_.load(std::memory_order_relaxed);
+    if (frames < kSearchCheckpointPages && frames <= restart_frames_) return;
+    const int mode =
+        frames > restart_frames_ ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
+    if (sqlite3_wal_checkpoint_v2(search_conn_.get(), "search", mode, nullptr, nullptr) ==
+        SQLITE_OK) {
+      search_wal_frames_.store(0, std::memory_order_relaxed);
+    }
+  }
+
+  std::string SearchPath() const {
+    return (std::filesystem::path(path_).parent_path() / "search.db").string();
   }
 
   // While writes or index steps come one after another and readers keep snapshots open, the
@@ -1847,14 +1894,10 @@ class SqliteStore : public Store {
     wal_frames_.store(0, std::memory_order_relaxed);
   }
 
-  // Polls for rows to index. While writes come in, it works in short batches and rests three
+  // Polls for rows to index. While writes come in, it works in batches and rests three
   // times as long as each took, so under sustained ingestion it takes at most a quarter of
-  // the writer's time and the index lags instead of the writes. Once no write came for
-  // kQuietBeforeIdle, it catches up in large batches without resting; a write arriving
-  // meanwhile still makes the batch give the lock up (kSearchStepMinRows). Quiet meant
-  // "no write during the last batch" before: at 70 requests/s a short batch often saw
-  // none, the next one went on without resting and held the lock through its COMMIT, and
-  // the writes behind it waited (half-load p50 70-85 ms instead of 13-21).
+  // a core and the index lags instead of the writes. Once no write came for
+  // kQuietBeforeIdle, it catches up in large batches without resting.
   void SearchIndexLoop() {
     NameThisThread("lanterne-search");
     const auto interval = std::chrono::milliseconds(options_.search_index_interval_ms);
@@ -1946,6 +1989,14 @@ class SqliteStore : public Store {
     }
   }
 
+  static int OnSearchWalCommit(void* self, sqlite3*, const char* db_name, int wal_pages) {
+    if (std::string_view(db_name) == "search") {
+      static_cast<SqliteStore*>(self)->search_wal_frames_.store(wal_pages,
+                                                                std::memory_order_relaxed);
+    }
+    return SQLITE_OK;
+  }
+
   static int OnWalCommit(void* self, sqlite3*, const char*, int wal_pages) {
     static_cast<SqliteStore*>(self)->wal_frames_.store(wal_pages, std::memory_order_relaxed);
     if (wal_pages >= kCheckpointPages)
@@ -1972,14 +2023,15 @@ class SqliteStore : public Store {
   }
 
   static constexpr int kCheckpointPages = 4096;
-  static constexpr int kSearchStepRows = 32;
-  // Rows a search step indexes before it gives the lock up to a waiting write, so each
-  // step still commits a useful amount of work (its COMMIT, where FTS5 writes a segment
-  // and merges older ones, takes 10-20 ms however few rows it holds).
-  static constexpr int kSearchStepMinRows = 4;
+  // A search step while writes come in. It holds no lock the writes need, but takes a
+  // core's share on a machine of two: its COMMIT (FTS5 writes a segment and merges older
+  // ones) costs 10-20 ms however few rows it holds, so fewer, larger steps cost less.
+  static constexpr int kSearchStepRows = 128;
   // A batch while no write comes in: fewer COMMITs (and FTS5 segments to merge) per row.
   static constexpr int kIdleSearchStepRows = 512;
-  std::atomic<int> writes_waiting_{0};     // RunWrite calls waiting for write_mu_
+  static constexpr int kSearchCheckpointPages = 1024;
+  // search_dirty rows handled before the indexer trims them (TrimDirtyLog).
+  static constexpr int64_t kDirtyTrimRows = 1024;
   std::atomic<uint64_t> writes_begun_{0};  // RunWrite transactions so far
   std::atomic<int64_t> last_write_ns_{0};  // steady clock, when the last one began
   static constexpr std::chrono::nanoseconds kQuietBeforeIdle = std::chrono::milliseconds(250);
@@ -2014,7 +2066,12 @@ class SqliteStore : public Store {
   Connection writer_;
   std::unique_ptr<PayloadLog> payloads_;
   std::unique_ptr<SqliteWriteTxn> txn_;
-  sqlite::SearchIndexer search_indexer_;  // on writer_, under write_mu_
+  Connection search_conn_;                // lanterne.db, search.db attached as `search`
+  sqlite::SearchIndexer search_indexer_;  // on search_conn_, under search_step_mu_
+  std::mutex search_step_mu_;             // the thread below, or CatchUpSearchIndex
+  std::atomic<uint64_t> id_merges_{0};    // MergeIdsIfDue slices that cleared ids so far
+  std::atomic<int> search_wal_frames_{0};
+  int64_t dirty_trimmed_ = 0;  // under search_step_mu_
   std::mutex search_mu_;
   std::condition_variable search_wake_;
   bool stop_search_ = false;
