@@ -31,11 +31,17 @@ one() {  # binary label
   "$LOADGEN" --url "http://127.0.0.1:$port" --public-key pk-lf-bench --secret-key sk-lf-bench \
     --connections 16 --duration "$LOAD_SECONDS" >/dev/null
   indexed() {  # rows indexed so far: the two search watermarks are seqs, indexed in order
-    python3 - "$dir/data/search.db" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=30)
-print(db.execute("SELECT sum(seq) FROM search_marks WHERE name IN "
-                 "('traces', 'observations')").fetchone()[0])
+    python3 - "$dir/data" <<'PY'
+import os, sqlite3, sys
+# search.db since schema 17; before, the marks were in lanterne.db.
+if os.path.exists(f"{sys.argv[1]}/search.db"):
+    db = sqlite3.connect(f"file:{sys.argv[1]}/search.db?mode=ro", uri=True, timeout=30)
+    sql = "SELECT sum(seq) FROM search_marks WHERE name IN ('traces', 'observations')"
+else:
+    db = sqlite3.connect(f"file:{sys.argv[1]}/lanterne.db?mode=ro", uri=True, timeout=30)
+    sql = ("SELECT sum(seq) FROM index_watermarks WHERE name IN "
+           "('search_traces', 'search_observations')")
+print(db.execute(sql).fetchone()[0])
 PY
   }
   sleep 3

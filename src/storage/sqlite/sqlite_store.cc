@@ -965,7 +965,8 @@ class SqliteStore : public Store {
     LANTERNE_RETURN_IF_ERROR(search_conn_.Open(path_, false));
     LANTERNE_RETURN_IF_ERROR(
         sqlite::AttachSearchDatabase(search_conn_.get(), SearchPath(), /*create=*/true));
-    LANTERNE_RETURN_IF_ERROR(search_conn_.Exec("PRAGMA search.cache_size = -16384;"));
+    LANTERNE_RETURN_IF_ERROR(
+        search_conn_.Exec("PRAGMA main.cache_size = -16384; PRAGMA search.cache_size = -16384;"));
     sqlite3_wal_hook(search_conn_.get(), &SqliteStore::OnSearchWalCommit, this);
     LANTERNE_RETURN_IF_ERROR(search_indexer_.Prepare(search_conn_.get(), payloads_.get()));
     if (options_.search_index_interval_ms > 0) {
