@@ -446,9 +446,9 @@ std::string NormalizeEnvironment(std::string_view environment) {
 Result<DecodedBatch> DecodeIngestionBatch(std::string_view body, IngestAccess access) {
   thread_local simdjson::dom::parser parser;
   element doc;
-  std::string widened;  // the body, when integers beyond 64 bits had to be widened
+  std::string widened;  // the body, when numbers out of simdjson's range had to be rewritten
   if (auto err = parser.parse(body.data(), body.size()).get(doc); err != simdjson::SUCCESS) {
-    auto retry = err == simdjson::NUMBER_ERROR ? WidenOversizedIntegers(body) : std::nullopt;
+    auto retry = err == simdjson::NUMBER_ERROR ? WidenOutOfRangeNumbers(body) : std::nullopt;
     if (!retry || parser.parse(retry->data(), retry->size()).get(doc) != simdjson::SUCCESS) {
       return Status::InvalidArgument(std::string("Invalid JSON body: ") +
                                      simdjson::error_message(err));

@@ -1,5 +1,8 @@
 #include "ingest/raw_values.h"
 
+#include <cmath>
+#include <cstdlib>
+
 #include <simdjson.h>
 
 namespace lanterne {
@@ -133,9 +136,16 @@ bool Exceeds(std::string_view digits, std::string_view limit) {
 
 }  // namespace
 
-std::optional<std::string> WidenOversizedIntegers(std::string_view json) {
+std::optional<std::string> WidenOutOfRangeNumbers(std::string_view json) {
   std::string out;
   size_t copied = 0;
+  bool changed = false;
+  auto replace = [&](size_t from, size_t to, std::string_view with) {
+    out.append(json.substr(copied, from - copied));
+    out += with;
+    copied = to;
+    changed = true;
+  };
   bool in_string = false;
   for (size_t i = 0; i < json.size(); ++i) {
     const char c = json[i];
@@ -156,24 +166,26 @@ std::optional<std::string> WidenOversizedIntegers(std::string_view json) {
     const bool negative = c == '-';
     size_t end = negative ? i + 1 : i;
     while (end < json.size() && json[end] >= '0' && json[end] <= '9') ++end;
+    const size_t integer_end = end;
     const std::string_view digits = json.substr(negative ? i + 1 : i, end - i - negative);
     const bool integer =
         end >= json.size() || (json[end] != '.' && json[end] != 'e' && json[end] != 'E');
-    if (integer && !digits.empty() && digits[0] != '0' &&
-        Exceeds(digits, negative ? "9223372036854775808" : "18446744073709551615")) {
-      out.append(json.substr(copied, end - copied));
-      out += ".0";
-      copied = end;
-    }
     // The rest of the token (fraction, exponent), so its digits are not taken for another.
     while (end < json.size() &&
            ((json[end] >= '0' && json[end] <= '9') || json[end] == '.' || json[end] == 'e' ||
             json[end] == 'E' || json[end] == '+' || json[end] == '-')) {
       ++end;
     }
+    if (!digits.empty() &&
+        std::isinf(std::strtod(std::string(json.substr(i, end - i)).c_str(), nullptr))) {
+      replace(i, end, "null");
+    } else if (integer && !digits.empty() && digits[0] != '0' &&
+               Exceeds(digits, negative ? "9223372036854775808" : "18446744073709551615")) {
+      replace(integer_end, integer_end, ".0");
+    }
     i = end - 1;
   }
-  if (copied == 0) return std::nullopt;
+  if (!changed) return std::nullopt;
   out.append(json.substr(copied));
   return out;
 }

@@ -28,10 +28,12 @@ std::vector<RawBodyValues> FindRawBodyValues(std::string_view body);
 // keep the client's spelling. nullopt if `raw` is not valid JSON.
 std::optional<std::string> MinifyRawJson(std::string_view raw);
 
-// `json` with every integer beyond 64 bits (over 18446744073709551615, under
-// -9223372036854775808) written with a `.0`, so it parses as a double, as JavaScript (and
-// so Langfuse) reads it; simdjson's parser refuses such integers, and the whole batch with
-// them. nullopt when there is none: the parse failed for another reason.
-std::optional<std::string> WidenOversizedIntegers(std::string_view json);
+// `json` with the numbers simdjson's parser refuses, and the whole batch with them, written
+// as JavaScript (and so Langfuse) reads them: every integer beyond 64 bits (over
+// 18446744073709551615, under -9223372036854775808) with a `.0`, so it parses as a double;
+// every number beyond a double's range (`1e400`, which JavaScript reads as Infinity and
+// JSON.stringify writes as null) as `null`. nullopt when there is none: the parse failed
+// for another reason.
+std::optional<std::string> WidenOutOfRangeNumbers(std::string_view json);
 
 }  // namespace lanterne

@@ -170,6 +170,23 @@ describe('request validation', () => {
     assert.deepEqual(trace.input, { big: 123456789012345678901234567890, small: 7 });
   });
 
+  it('numbers beyond a double (1e400) are null in JSON values, and fail only the event that needs a number', async () => {
+    const id = `inf-${RUN}`;
+    const scoreId = `inf-score-${RUN}`;
+    const text = JSON.stringify({
+      batch: [
+        traceEvent(id, { input: { inf: 'INF', small: 7 } }),
+        event('score-create', { id: scoreId, traceId: id, name: 'q', value: 'INF' }),
+      ],
+    }).replaceAll('"INF"', '1e400');
+    const body = assert207(await server.api('/ingestion', { method: 'POST', body: text }));
+    assert.equal(body.successes.length, 1, JSON.stringify(body));
+    assert.equal(body.errors.length, 1, JSON.stringify(body));
+    assert.match(body.errors[0].message + ' ' + (body.errors[0].error ?? ''), /value/);
+    const trace = await expectTrace(id);
+    assert.deepEqual(trace.input, { inf: null, small: 7 });
+  });
+
   it('empty batch → 207 with two empty arrays', async () => {
     const body = assert207(await server.ingest([]));
     assert.deepEqual(body, { successes: [], errors: [] });

@@ -662,6 +662,25 @@ TEST(BatchDecoder, IntegersBeyond64BitsAreReadAsDoubles) {
   EXPECT_NE(bad.status().message().find("Invalid JSON body"), std::string::npos);
 }
 
+// A number beyond a double's range (a Python client can send 1e400) is Infinity to
+// JavaScript, which JSON.stringify writes as null: in a JSON value it becomes null; where a
+// number is required, the event fails alone, naming the field.
+TEST(BatchDecoder, NumbersBeyondADoubleAreNullAndFailOnlyTheirEvent) {
+  DecodedBatch batch = Decode(Batch(
+      {Event("e1", "trace-create",
+             R"({"id":"t","input":{"inf":1e400,"neg":-2.5E+999,"digits":)" + std::string(400, '9') +
+                 R"(,"tiny":1e-5,"under":1e-400,"ok":1.50,"s":"1e400"}})"),
+       Event("e2", "score-create", R"({"name":"q","value":1e400,"traceId":"t"})"),
+       Event("e3", "score-create", R"({"name":"q","value":0.5,"traceId":"t"})")}));
+  ASSERT_EQ(batch.events.size(), 2u);
+  EXPECT_EQ(
+      batch.events[0].trace.input,
+      R"({"inf":null,"neg":null,"digits":null,"tiny":1e-5,"under":1e-400,"ok":1.50,"s":"1e400"})");
+  ASSERT_EQ(batch.errors.size(), 1u);
+  EXPECT_EQ(batch.errors[0].id, "e2");
+  EXPECT_NE(batch.errors[0].error.find("value"), std::string::npos) << batch.errors[0].error;
+}
+
 // Over 1 MB the on-demand pass works in buffers of its own, freed after the request.
 TEST(BatchDecoder, LargeBodiesKeepTheClientsTextToo) {
   const std::string long_text(1 << 20, 'x');
