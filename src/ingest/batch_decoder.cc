@@ -153,12 +153,8 @@ class FieldReader {
   // The value's JSON text: the client's own, without whitespace, when `raw_` has it (and
   // it is the value parsed: same kind); else written from the parsed value.
   std::string Text(std::string_view key, element value) const {
-    std::string_view raw;
-    if (raw_) {
-      raw = key == "input"    ? raw_->input
-            : key == "output" ? raw_->output
-                              : (key == "metadata" ? raw_->metadata : std::string_view());
-    }
+    const std::string_view* slot = raw_ ? raw_->Of(key) : nullptr;
+    const std::string_view raw = slot ? *slot : std::string_view();
     if (!raw.empty() && StartsLike(raw.front(), value.type())) {
       if (auto text = MinifyRawJson(raw)) return std::move(*text);
     }

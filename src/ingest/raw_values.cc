@@ -36,10 +36,7 @@ simdjson::error_code ReadBody(od::object body, RawBodyValues& values) {
   for (auto field : body) {
     std::string_view key;
     if (auto err = field.unescaped_key().get(key)) return err;
-    std::string_view* slot = key == "input"      ? &values.input
-                             : key == "output"   ? &values.output
-                             : key == "metadata" ? &values.metadata
-                                                 : nullptr;
+    std::string_view* slot = values.Of(key);
     if (!slot || !slot->empty()) continue;  // skipped by the iteration
     if (auto err = RawText(field.value(), *slot)) return err;
   }

@@ -18,6 +18,17 @@ struct RawBodyValues {
   std::string_view input;
   std::string_view output;
   std::string_view metadata;
+
+  // The slice kept for `key`, or nullptr when the key is none of the three.
+  template <typename Self>
+  static auto* SlotOf(Self& self, std::string_view key) {
+    return key == "input"      ? &self.input
+           : key == "output"   ? &self.output
+           : key == "metadata" ? &self.metadata
+                               : nullptr;
+  }
+  std::string_view* Of(std::string_view key) { return SlotOf(*this, key); }
+  const std::string_view* Of(std::string_view key) const { return SlotOf(*this, key); }
 };
 
 // One entry per element of the top-level `batch` array, in order; empty when `body` is
