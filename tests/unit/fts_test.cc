@@ -485,6 +485,52 @@ TEST_F(SearchIndexTest, IndexesInTheBackground) {
   EXPECT_EQ(Search("p", "background thread"), Ids{});
 }
 
+// A rebuilt index (after an upgrade, or a deleted search.db) takes new rows as they come
+// and the rows that were there newest first; until it is done, the older ones are counted
+// as not searchable yet, and a change to one of them is indexed as it is when reached.
+TEST_F(SearchIndexTest, ARebuildIndexesTheNewestRowsFirst) {
+  Open();
+  for (int i = 0; i < 6; ++i) {
+    PutTrace("p", "t" + std::to_string(i), R"("rebuild words")", std::nullopt, true, i);
+  }
+  CatchUp();
+  store_.reset();
+  for (const char* file : {"/search.db", "/search.db-wal", "/search.db-shm"}) {
+    std::filesystem::remove(dir_.path() + file);
+  }
+  Open();
+  PutTrace("p", "late", R"("arrived after the restart")", std::nullopt, true, 10);
+  {
+    sqlite::Connection db;
+    ASSERT_TRUE(db.Open(dir_.path() + "/lanterne.db", false).ok());
+    ASSERT_TRUE(sqlite::AttachSearchDatabase(db.get(), dir_.path() + "/search.db", true).ok());
+    auto payloads = PayloadLog::Open(dir_.path() + "/payloads");
+    ASSERT_TRUE(payloads.ok()) << payloads.status().message();
+    sqlite::SearchIndexer indexer;
+    ASSERT_TRUE(indexer.Prepare(db.get(), payloads->get()).ok());
+    sqlite::RecentIds recent;
+    ASSERT_TRUE(sqlite::LoadRecentIds(db.get(), sqlite::kTraceIds, recent).ok());
+    ASSERT_TRUE(db.Exec("BEGIN").ok());
+    auto step = indexer.Step(recent, /*max_rows=*/3);
+    ASSERT_TRUE(step.ok()) << step.status().message();
+    ASSERT_TRUE(db.Exec("COMMIT").ok());
+    EXPECT_EQ(step->rows, 3);
+  }
+  EXPECT_EQ(Search("p", "arrived after"), Ids{"late"});
+  EXPECT_EQ(Search("p", "rebuild words"), (Ids{"t4", "t5"}));
+  auto lag = store_->SearchIndexLag("p");
+  ASSERT_TRUE(lag.ok()) << lag.status().message();
+  EXPECT_EQ(lag->traces, 4);
+  PutTrace("p", "t0", R"("changed while waiting")", std::nullopt, /*is_new=*/false);
+  CatchUp();
+  EXPECT_EQ(Search("p", "rebuild words"), (Ids{"t1", "t2", "t3", "t4", "t5"}));
+  EXPECT_EQ(Search("p", "changed while"), Ids{"t0"});
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search_docs"), 7);  // nothing indexed twice
+  lag = store_->SearchIndexLag("p");
+  ASSERT_TRUE(lag.ok());
+  EXPECT_EQ(lag->traces, 0);
+}
+
 // A step holds search.db's lock, not lanterne.db's: a write commits while a step that has
 // written documents is still open. Steps of two rows leave the rest to the next, none
 // indexed twice, none lost.

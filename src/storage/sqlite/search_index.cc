@@ -1,5 +1,7 @@
 #include "storage/sqlite/search_index.h"
 
+#include <algorithm>
+
 #include "core/text.h"
 #include "domain/records.h"
 #include "storage/search_text.h"
@@ -8,8 +10,12 @@
 namespace lanterne::sqlite {
 namespace {
 
+// Each kind's indexed rows are one range of seqs, (backfill mark, mark]: new rows extend it
+// upwards, a rebuild's backlog downwards, newest first.
 constexpr const char* kTracesMark = "traces";
 constexpr const char* kObservationsMark = "observations";
+constexpr const char* kTracesBackfill = "traces_backfill";
+constexpr const char* kObservationsBackfill = "observations_backfill";
 constexpr const char* kDirtyMark = "dirty";
 
 int64_t TraceDoc(int64_t seq) { return seq * 2; }
@@ -39,6 +45,17 @@ CREATE INDEX IF NOT EXISTS search.search_docs_by_project ON search_docs (project
 CREATE INDEX IF NOT EXISTS search.search_docs_orphans ON search_docs (project_id, trace_id)
   WHERE trace_seq IS NULL;
 CREATE TABLE IF NOT EXISTS search.search_marks (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+-- A new index over existing rows (an upgrade, a deleted search.db) starts its range at the
+-- newest row: rows from now on are indexed as they come, the rest newest first, so what
+-- people look for first, recent traces, is searchable first. The log's past is moot.
+BEGIN;
+INSERT OR IGNORE INTO search.search_marks (name, seq) VALUES
+  ('traces', (SELECT coalesce(max(seq), 0) FROM main.traces)),
+  ('traces_backfill', (SELECT coalesce(max(seq), 0) FROM main.traces)),
+  ('observations', (SELECT coalesce(max(seq), 0) FROM main.observations)),
+  ('observations_backfill', (SELECT coalesce(max(seq), 0) FROM main.observations)),
+  ('dirty', (SELECT coalesce(max(id), 0) FROM main.search_dirty));
+COMMIT;
 )sql",
                         nullptr, nullptr, &error);
   if (rc != SQLITE_OK) {
@@ -69,11 +86,17 @@ Status SearchIndexer::Prepare(sqlite3* db, const PayloadLog* payloads) {
       {traces_after_,
        "SELECT seq, project_id, id, name, payload FROM traces WHERE seq > ?1 ORDER BY seq "
        "LIMIT ?2"},
+      {traces_before_,
+       "SELECT seq, project_id, id, name, payload FROM traces WHERE seq <= ?1 ORDER BY seq DESC "
+       "LIMIT ?2"},
       {observation_at_,
        "SELECT seq, project_id, trace_id, payload FROM observations WHERE seq = ?1"},
       {observations_after_,
        "SELECT seq, project_id, trace_id, payload FROM observations WHERE seq > ?1 ORDER BY "
        "seq LIMIT ?2"},
+      {observations_before_,
+       "SELECT seq, project_id, trace_id, payload FROM observations WHERE seq <= ?1 ORDER BY "
+       "seq DESC LIMIT ?2"},
       {insert_text_, "INSERT INTO search.search_text (rowid, body) VALUES (?1, ?2)"},
       {insert_doc_,
        "INSERT INTO search.search_docs (doc, project_id, trace_id, trace_seq) "
@@ -97,6 +120,10 @@ Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_tr
   if (!traces_mark.ok()) return traces_mark.status();
   auto observations_mark = Watermark(kObservationsMark);
   if (!observations_mark.ok()) return observations_mark.status();
+  auto traces_backfill = Watermark(kTracesBackfill);
+  if (!traces_backfill.ok()) return traces_backfill.status();
+  auto observations_backfill = Watermark(kObservationsBackfill);
+  if (!observations_backfill.ok()) return observations_backfill.status();
   auto dirty_mark = Watermark(kDirtyMark);
   if (!dirty_mark.ok()) return dirty_mark.status();
   StepResult result;
@@ -127,8 +154,12 @@ Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_tr
     const int64_t doc = *entry.doc;
     int64_t seq = doc / 2;
     bool is_trace = doc % 2 == 0;
-    // A row past the watermark is not indexed yet; the new-row pass reads it as it is now.
-    if (seq > (is_trace ? *traces_mark : *observations_mark)) continue;
+    // A row outside the indexed range is not indexed yet; the pass that takes it reads it
+    // as it is then.
+    if (seq > (is_trace ? *traces_mark : *observations_mark) ||
+        seq <= (is_trace ? *traces_backfill : *observations_backfill)) {
+      continue;
+    }
     LANTERNE_RETURN_IF_ERROR(DropDoc(doc));
     Statement& row = is_trace ? trace_at_ : observation_at_;
     row.Reset();
@@ -175,6 +206,36 @@ Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_tr
     }
     pass.rows.Reset();
     if (rc != SQLITE_DONE) return StepError(db_, "read new rows to index");
+    if (mark != pass.mark) LANTERNE_RETURN_IF_ERROR(SetWatermark(pass.mark_name, mark));
+  }
+
+  // A rebuild's backlog, newest first, the rest of the step shared between the two kinds.
+  Pass backfills[] = {{traces_before_, kTracesBackfill, *traces_backfill, true},
+                      {observations_before_, kObservationsBackfill, *observations_backfill, false}};
+  for (Pass& pass : backfills) {
+    const int left = max_rows - result.rows;
+    if (left <= 0 || pass.mark == 0) continue;
+    const bool share = pass.traces && *observations_backfill > 0;
+    const int budget = share ? std::max(1, left / 2) : left;
+    int64_t mark = pass.mark;
+    int taken = 0;
+    pass.rows.Reset();
+    pass.rows.Bind(1, mark).Bind(2, static_cast<int64_t>(budget));
+    while ((rc = pass.rows.Step()) == SQLITE_ROW) {
+      mark = pass.rows.Int(0) - 1;
+      Status indexed = pass.traces
+                           ? IndexTraceRow(pass.rows, true)
+                           : IndexObservationRow(pass.rows, recent_traces, &result.orphaned);
+      if (!indexed.ok()) {
+        pass.rows.Reset();
+        return indexed;
+      }
+      ++result.rows;
+      ++taken;
+    }
+    pass.rows.Reset();
+    if (rc != SQLITE_DONE) return StepError(db_, "read old rows to index");
+    if (taken < budget) mark = 0;  // none left below
     if (mark != pass.mark) LANTERNE_RETURN_IF_ERROR(SetWatermark(pass.mark_name, mark));
   }
   result.caught_up = result.rows < max_rows;
@@ -381,20 +442,25 @@ Result<SearchCondition> TraceSearchCondition(sqlite3* db, const std::string& pro
 
 Result<std::pair<int64_t, int64_t>> CountUnindexed(sqlite3* db, const std::string& project_id,
                                                    int64_t cap) {
-  // `+project_id`: walked by rowid from the mark, not through the (project, time) index,
-  // which would test every row of the project.
-  auto count = [&](const char* table, const char* mark) -> Result<int64_t> {
-    Statement s(
-        db, std::string("SELECT count(*) FROM (SELECT 1 FROM ") + table +
-                " WHERE seq > coalesce((SELECT seq FROM search.search_marks WHERE name = '" + mark +
-                "'), 0) AND +project_id = ?1 LIMIT ?2)");
+  auto count = [&](const char* table, const char* mark, const char* backfill) -> Result<int64_t> {
+    const std::string mark_of = "(SELECT seq FROM search.search_marks WHERE name = '";
+    // Past the mark: `+project_id`, so the rowid range is walked from the mark, not the
+    // (project, time) index, which would test every row of the project. Below the
+    // backfill mark (a rebuild's backlog, which may be most rows): the project's rows.
+    Statement s(db, std::string("SELECT (SELECT count(*) FROM (SELECT 1 FROM ") + table +
+                        " WHERE seq > coalesce(" + mark_of + mark +
+                        "'), 0) AND +project_id = ?1 LIMIT ?2)) + (SELECT count(*) FROM "
+                        "(SELECT 1 FROM " +
+                        table + " WHERE project_id = ?1 AND seq <= coalesce(" + mark_of + backfill +
+                        "'), 0) LIMIT ?2))");
+    if (!s.ok()) return Status::Internal(s.prepare_error());
     s.Bind(1, std::string_view(project_id)).Bind(2, cap);
     if (s.Step() != SQLITE_ROW) return StepError(db, "count rows not yet searchable");
-    return s.Int(0);
+    return std::min(s.Int(0), cap);
   };
-  auto traces = count("traces", kTracesMark);
+  auto traces = count("traces", kTracesMark, kTracesBackfill);
   if (!traces.ok()) return traces.status();
-  auto observations = count("observations", kObservationsMark);
+  auto observations = count("observations", kObservationsMark, kObservationsBackfill);
   if (!observations.ok()) return observations.status();
   return std::make_pair(*traces, *observations);
 }

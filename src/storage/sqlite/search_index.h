@@ -8,7 +8,10 @@
 // indexes
 // - rows of the search_dirty log past its mark (updated rows are indexed again, deleted
 //   ones dropped, a deleted project's documents all dropped),
-// - traces and observations past the search marks (new rows), in seq order.
+// - traces and observations past the search marks (new rows), in seq order,
+// - after a rebuild (an upgrade that moved the index, a deleted search.db), the rows that
+//   existed when it began, newest first, below the backfill marks: so recent traces are
+//   searchable within seconds of the start, not after hours of older ones.
 // Each trace or observation is one document of search.search_text (an FTS5 table with the
 // trigram tokenizer, so any substring of 3+ characters is found in any script; detail=none,
 // which keeps which trigrams a document has and not where, so matches of more than one
@@ -73,8 +76,9 @@ class SearchIndexer {
   sqlite3* db_ = nullptr;
   const PayloadLog* payloads_ = nullptr;
   Statement dirty_, trim_dirty_, drop_text_, drop_doc_, drop_project_text_, drop_project_docs_,
-      trace_at_, traces_after_, observation_at_, observations_after_, insert_text_, insert_doc_,
-      adopt_orphans_, get_watermark_, set_watermark_;
+      trace_at_, traces_after_, traces_before_, observation_at_, observations_after_,
+      observations_before_, insert_text_, insert_doc_, adopt_orphans_, get_watermark_,
+      set_watermark_;
   RowLocator trace_locator_;
 };
 
@@ -100,9 +104,11 @@ Status RegisterSearchFunctions(sqlite3* db);
 Result<SearchCondition> TraceSearchCondition(sqlite3* db, const std::string& project_id,
                                              const std::string& query, int max_docs_per_kind);
 
-// Rows of `project_id` past the search watermarks (Store::SearchIndexLag), each kind counted
-// up to `cap`: a walk of the rowid range past the mark, so its cost is that of the rows
-// behind, at most `cap` of the project's and what other projects have among them.
+// Rows of `project_id` the search index does not have yet (Store::SearchIndexLag): past the
+// marks, and below the backfill marks while a rebuild runs; each kind counted up to `cap`.
+// Past the mark it walks the rowid range, so its cost is that of the rows behind, at most
+// `cap` of the project's and what other projects have among them; below the backfill mark
+// it walks the project's rows.
 Result<std::pair<int64_t, int64_t>> CountUnindexed(sqlite3* db, const std::string& project_id,
                                                    int64_t cap);
 
