@@ -86,17 +86,23 @@ Status SearchIndexer::Prepare(sqlite3* db, const PayloadLog* payloads) {
       {traces_after_,
        "SELECT seq, project_id, id, name, payload FROM traces WHERE seq > ?1 ORDER BY seq "
        "LIMIT ?2"},
-      {traces_before_,
-       "SELECT seq, project_id, id, name, payload FROM traces WHERE seq <= ?1 ORDER BY seq DESC "
-       "LIMIT ?2"},
+      {traces_floor_,
+       "SELECT min(seq), count(*) FROM (SELECT seq FROM traces WHERE seq <= ?1 ORDER BY seq "
+       "DESC LIMIT ?2)"},
+      {traces_between_,
+       "SELECT seq, project_id, id, name, payload FROM traces WHERE seq >= ?1 AND seq <= ?2 "
+       "ORDER BY seq"},
       {observation_at_,
        "SELECT seq, project_id, trace_id, payload FROM observations WHERE seq = ?1"},
       {observations_after_,
        "SELECT seq, project_id, trace_id, payload FROM observations WHERE seq > ?1 ORDER BY "
        "seq LIMIT ?2"},
-      {observations_before_,
-       "SELECT seq, project_id, trace_id, payload FROM observations WHERE seq <= ?1 ORDER BY "
-       "seq DESC LIMIT ?2"},
+      {observations_floor_,
+       "SELECT min(seq), count(*) FROM (SELECT seq FROM observations WHERE seq <= ?1 ORDER BY "
+       "seq DESC LIMIT ?2)"},
+      {observations_between_,
+       "SELECT seq, project_id, trace_id, payload FROM observations WHERE seq >= ?1 AND "
+       "seq <= ?2 ORDER BY seq"},
       {insert_text_, "INSERT INTO search.search_text (rowid, body) VALUES (?1, ?2)"},
       {insert_doc_,
        "INSERT INTO search.search_docs (doc, project_id, trace_id, trace_seq) "
@@ -209,33 +215,52 @@ Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_tr
     if (mark != pass.mark) LANTERNE_RETURN_IF_ERROR(SetWatermark(pass.mark_name, mark));
   }
 
-  // A rebuild's backlog, newest first, the rest of the step shared between the two kinds.
-  Pass backfills[] = {{traces_before_, kTracesBackfill, *traces_backfill, true},
-                      {observations_before_, kObservationsBackfill, *observations_backfill, false}};
-  for (Pass& pass : backfills) {
+  // A rebuild's backlog, newest first, the rest of the step shared between the two kinds:
+  // the newest rows below the backfill mark, indexed in ascending order all the same, as
+  // FTS5 writes out its pending terms whenever a document comes below the one before (one
+  // segment per document, taken the other way round, and the merging that follows).
+  struct Backfill {
+    Statement& floor;
+    Statement& rows;
+    const char* mark_name;
+    int64_t mark;
+    bool traces;
+  };
+  Backfill backfills[] = {{traces_floor_, traces_between_, kTracesBackfill, *traces_backfill, true},
+                          {observations_floor_, observations_between_, kObservationsBackfill,
+                           *observations_backfill, false}};
+  for (Backfill& pass : backfills) {
     const int left = max_rows - result.rows;
     if (left <= 0 || pass.mark == 0) continue;
     const bool share = pass.traces && *observations_backfill > 0;
     const int budget = share ? std::max(1, left / 2) : left;
-    int64_t mark = pass.mark;
-    int taken = 0;
-    pass.rows.Reset();
-    pass.rows.Bind(1, mark).Bind(2, static_cast<int64_t>(budget));
-    while ((rc = pass.rows.Step()) == SQLITE_ROW) {
-      mark = pass.rows.Int(0) - 1;
-      Status indexed = pass.traces
-                           ? IndexTraceRow(pass.rows, true)
-                           : IndexObservationRow(pass.rows, recent_traces, &result.orphaned);
-      if (!indexed.ok()) {
-        pass.rows.Reset();
-        return indexed;
-      }
-      ++result.rows;
-      ++taken;
+    pass.floor.Reset();
+    pass.floor.Bind(1, pass.mark).Bind(2, static_cast<int64_t>(budget));
+    if (pass.floor.Step() != SQLITE_ROW) {
+      pass.floor.Reset();
+      return StepError(db_, "find old rows to index");
     }
-    pass.rows.Reset();
-    if (rc != SQLITE_DONE) return StepError(db_, "read old rows to index");
-    if (taken < budget) mark = 0;  // none left below
+    const int64_t floor = pass.floor.OptInt(0).value_or(0);
+    const int64_t found = pass.floor.Int(1);
+    pass.floor.Reset();
+    if (found > 0) {
+      pass.rows.Reset();
+      pass.rows.Bind(1, floor).Bind(2, pass.mark);
+      while ((rc = pass.rows.Step()) == SQLITE_ROW) {
+        Status indexed = pass.traces
+                             ? IndexTraceRow(pass.rows, true)
+                             : IndexObservationRow(pass.rows, recent_traces, &result.orphaned);
+        if (!indexed.ok()) {
+          pass.rows.Reset();
+          return indexed;
+        }
+        ++result.rows;
+      }
+      pass.rows.Reset();
+      if (rc != SQLITE_DONE) return StepError(db_, "read old rows to index");
+    }
+    // Fewer rows than asked for: none is left below.
+    const int64_t mark = found < budget ? 0 : floor - 1;
     if (mark != pass.mark) LANTERNE_RETURN_IF_ERROR(SetWatermark(pass.mark_name, mark));
   }
   result.caught_up = result.rows < max_rows;

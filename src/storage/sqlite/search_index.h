@@ -76,9 +76,9 @@ class SearchIndexer {
   sqlite3* db_ = nullptr;
   const PayloadLog* payloads_ = nullptr;
   Statement dirty_, trim_dirty_, drop_text_, drop_doc_, drop_project_text_, drop_project_docs_,
-      trace_at_, traces_after_, traces_before_, observation_at_, observations_after_,
-      observations_before_, insert_text_, insert_doc_, adopt_orphans_, get_watermark_,
-      set_watermark_;
+      trace_at_, traces_after_, traces_floor_, traces_between_, observation_at_,
+      observations_after_, observations_floor_, observations_between_, insert_text_, insert_doc_,
+      adopt_orphans_, get_watermark_, set_watermark_;
   RowLocator trace_locator_;
 };
 
