@@ -426,6 +426,33 @@ TEST_F(SearchIndexTest, UpdatesAndDeletesFollow) {
   EXPECT_EQ(CountRows("SELECT count(*) FROM search_dirty"), 1);
 }
 
+// A deleted project's documents go when the indexer reads the row its deletion added to the
+// log; deleting it again later leaves the row at the indexer's mark, so the log goes on past
+// it and later changes are still followed.
+TEST_F(SearchIndexTest, ADeletedProjectsDocumentsGoWithTheNextStep) {
+  Open();
+  PutTrace("p", "gone", R"("project words")", std::nullopt);
+  PutTrace("q", "kept", R"("project words")", std::nullopt);
+  CatchUp();
+  auto delete_p = [&] {
+    Status s = store_->RunWrite([](WriteTxn& txn) { return txn.DeleteProject("p"); });
+    ASSERT_TRUE(s.ok()) << s.message();
+  };
+  delete_p();
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search_docs WHERE project_id = 'p'"), 1);
+  CatchUp();
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search_docs WHERE project_id = 'p'"), 0);
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search_text"), 1);
+  delete_p();  // its log row was the last handled: the mark's
+  CatchUp();
+  EXPECT_GE(CountRows("SELECT max(id) FROM search_dirty"),
+            CountRows("SELECT seq FROM search_marks WHERE name = 'dirty'"));
+  PutTrace("q", "kept", R"("changed afterwards")", std::nullopt, /*is_new=*/false);
+  CatchUp();
+  EXPECT_EQ(Search("q", "changed afterwards"), Ids{"kept"});
+  EXPECT_EQ(Search("q", "project words"), Ids{});
+}
+
 TEST_F(SearchIndexTest, ASearchNeverAnswersAnotherProjectsTraces) {
   Open();
   PutTrace("p1", "mine", R"("secret recipe 秘密")", std::nullopt);

@@ -16,11 +16,14 @@ Status RunWithProject(sqlite3* db, const std::string& sql, const std::string& pr
 }  // namespace
 
 Status PurgeProjectData(sqlite3* db, const std::string& project_id) {
+  // Not search_dirty: the search indexer's log, whose rows name a project only to drop its
+  // documents, and whose row at the indexer's mark must stay (search_index.h).
   std::vector<std::string> tables;
   {
     Statement s(db,
                 "SELECT m.name FROM sqlite_master AS m, pragma_table_info(m.name) AS c WHERE "
-                "m.type = 'table' AND c.name = 'project_id' ORDER BY m.name");
+                "m.type = 'table' AND c.name = 'project_id' AND m.name != 'search_dirty' "
+                "ORDER BY m.name");
     if (!s.ok()) return Status::Internal("purge project: " + s.prepare_error());
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) tables.push_back(s.Text(0));

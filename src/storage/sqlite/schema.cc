@@ -282,7 +282,9 @@ DROP TABLE IF EXISTS search_text;
 DROP TABLE IF EXISTS search_docs;
 DROP TABLE IF EXISTS search_dirty;
 DELETE FROM index_watermarks WHERE name IN ('search_traces', 'search_observations');
-CREATE TABLE search_dirty (id INTEGER PRIMARY KEY AUTOINCREMENT, doc INTEGER, project_id TEXT);
+-- Plain rowids, not AUTOINCREMENT (one more B-tree write per update): the indexer keeps the
+-- row at its mark when it trims the log, so new ids stay above the mark.
+CREATE TABLE search_dirty (id INTEGER PRIMARY KEY, doc INTEGER, project_id TEXT);
 CREATE TRIGGER traces_search_update AFTER UPDATE OF name, payload ON traces
   BEGIN INSERT INTO search_dirty (doc) VALUES (NEW.seq * 2); END;
 CREATE TRIGGER traces_search_delete AFTER DELETE ON traces

@@ -1,6 +1,7 @@
 #include "storage/sqlite/search_index.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "core/text.h"
 #include "domain/records.h"
@@ -150,14 +151,17 @@ Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_tr
   }
   dirty_.Reset();
   if (rc != SQLITE_DONE) return StepError(db_, "read search_dirty");
+  std::unordered_set<int64_t> seen;  // a row updated several times is indexed once
   for (const Dirty& entry : dirty) {
     result.dirty_mark = entry.id;
     ++result.rows;
     if (!entry.doc) {
       if (entry.project_id) LANTERNE_RETURN_IF_ERROR(DropProject(*entry.project_id));
+      seen.clear();  // a row indexed before a project's drop may be indexed again after it
       continue;
     }
     const int64_t doc = *entry.doc;
+    if (!seen.insert(doc).second) continue;
     int64_t seq = doc / 2;
     bool is_trace = doc % 2 == 0;
     // A row outside the indexed range is not indexed yet; the pass that takes it reads it
@@ -268,7 +272,8 @@ Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_tr
 }
 
 Status SearchIndexer::TrimDirtyLog(int64_t mark) {
-  // The row at the mark stays so that the log's ids, AUTOINCREMENT or not, only grow past it.
+  // The row at the mark stays, so the log's next ids (rowids: the largest plus one) are past
+  // it.
   trim_dirty_.Reset();
   trim_dirty_.Bind(1, mark);
   int rc = trim_dirty_.Step();
