@@ -661,7 +661,14 @@ Result<std::string> RunMetricsQuery(Store& store, const std::string& project_id,
           }
         };
         partial_day(d0 - kDayUs, h0, d0);
-        if (d0 < d1) segments.push_back({false, RollupGrain::kDay, d0, d1});
+        // The past days apart from today's (a range that ends at midnight tonight, as the
+        // presets do from 23:00 UTC, takes today whole): that is the read kept in memory
+        // and warmed ahead of the first page load (rollup_cache.h), and today's row changes
+        // with every write.
+        const int64_t today = BucketStart(NowMicros(), RollupGrain::kDay);
+        const int64_t past_end = std::clamp(today, d0, d1);
+        if (d0 < past_end) segments.push_back({false, RollupGrain::kDay, d0, past_end});
+        if (past_end < d1) segments.push_back({false, RollupGrain::kDay, past_end, d1});
         partial_day(d1, d1, h1);
       } else {
         segments.push_back({false, RollupGrain::kHour, h0, h1});

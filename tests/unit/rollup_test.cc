@@ -599,11 +599,13 @@ TEST(MetricsQuery, WarmedReadsAnswerTheDashboardPresetsFromMemory) {
     ASSERT_TRUE(pipeline.Submit("p1", batch).ok());
   }
   // As the web UI asks: from a UTC midnight to the end of the current hour.
-  auto query = [&](int days, bool raw) {
+  // A range to midnight tonight (the presets' end from 23:00 UTC on) too.
+  const int64_t end_of_hour = BucketStart(now, RollupGrain::kHour) + kHourUs - 1000;
+  auto query = [&](int days, bool raw, int64_t to = 0) {
+    if (to == 0) to = end_of_hour;
     const std::string json =
         R"({"view":"traces","dimensions":[{"field":"userId"}],"metrics":[{"measure":"count","aggregation":"count"}],"fromTimestamp":")" +
-        FormatIsoMillis(today - days * kDayUs) + R"(","toTimestamp":")" +
-        FormatIsoMillis(BucketStart(now, RollupGrain::kHour) + kHourUs - 1000) +
+        FormatIsoMillis(today - days * kDayUs) + R"(","toTimestamp":")" + FormatIsoMillis(to) +
         R"(","filters":[)" +
         (raw ? R"({"column":"sessionId","operator":"is null","type":"null"})" : "") + "]}";
     auto q = ParseMetricsQuery(json, false);
@@ -626,7 +628,8 @@ TEST(MetricsQuery, WarmedReadsAnswerTheDashboardPresetsFromMemory) {
               SQLITE_OK);
     sqlite3_close(db);
   }
-  EXPECT_EQ(query(30, false), expected_30);       // kept since the warm-up
+  EXPECT_EQ(query(30, false), expected_30);  // kept since the warm-up
+  EXPECT_EQ(query(30, false, today + kDayUs - 1000), expected_30);
   EXPECT_EQ(query(14, false), R"({"data":[]})");  // not a preset: read from disk
 }
 
