@@ -558,6 +558,46 @@ TEST_F(SearchIndexTest, ARebuildIndexesTheNewestRowsFirst) {
   EXPECT_EQ(lag->traces, 0);
 }
 
+// New traces and observations share each step, so observations are not starved while
+// traces keep coming; a kind with nothing new leaves the whole step to the other.
+TEST_F(SearchIndexTest, NewTracesAndObservationsShareAStep) {
+  Open();
+  for (int i = 0; i < 4; ++i) {
+    PutTrace("p", "t" + std::to_string(i), R"("shared step")", {});
+    PutObservation("p", "o" + std::to_string(i), "t" + std::to_string(i), R"("observed")");
+  }
+  sqlite::Connection db;
+  ASSERT_TRUE(db.Open(dir_.path() + "/lanterne.db", false).ok());
+  ASSERT_TRUE(sqlite::AttachSearchDatabase(db.get(), dir_.path() + "/search.db", true).ok());
+  auto payloads = PayloadLog::Open(dir_.path() + "/payloads");
+  ASSERT_TRUE(payloads.ok()) << payloads.status().message();
+  sqlite::SearchIndexer indexer;
+  ASSERT_TRUE(indexer.Prepare(db.get(), payloads->get()).ok());
+  sqlite::RecentIds recent;
+  ASSERT_TRUE(sqlite::LoadRecentIds(db.get(), sqlite::kTraceIds, recent).ok());
+  auto step = [&](int rows) {
+    EXPECT_TRUE(db.Exec("BEGIN").ok());
+    auto done = indexer.Step(recent, rows);
+    EXPECT_TRUE(done.ok()) << done.status().message();
+    EXPECT_TRUE(db.Exec("COMMIT").ok());
+  };
+  auto docs = [&](int kind) {
+    return CountRows(
+        ("SELECT count(*) FROM search_docs WHERE doc % 2 = " + std::to_string(kind)).c_str());
+  };
+  step(4);
+  EXPECT_EQ(docs(0), 2);  // traces
+  EXPECT_EQ(docs(1), 2);  // observations
+  PutTrace("p", "t4", R"("shared step")", {});
+  step(4);  // 3 traces, 2 observations left: 2 and 2
+  EXPECT_EQ(docs(0), 4);
+  EXPECT_EQ(docs(1), 4);
+  step(4);  // one trace left, nothing else: it takes the step
+  EXPECT_EQ(docs(0), 5);
+  EXPECT_EQ(Search("p", "observed").size(), 4u);
+  EXPECT_EQ(Search("p", "shared step").size(), 5u);
+}
+
 // A step holds search.db's lock, not lanterne.db's: a write commits while a step that has
 // written documents is still open. Steps of two rows leave the rest to the next, none
 // indexed twice, none lost.

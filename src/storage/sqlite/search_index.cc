@@ -189,34 +189,40 @@ Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_tr
     LANTERNE_RETURN_IF_ERROR(SetWatermark(kDirtyMark, result.dirty_mark));
   }
 
-  // New rows, traces before observations so an observation finds its trace's row.
-  struct Pass {
-    Statement& rows;
-    const char* mark_name;
-    int64_t mark;
-    bool traces;
-  };
-  Pass passes[] = {{traces_after_, kTracesMark, *traces_mark, true},
-                   {observations_after_, kObservationsMark, *observations_mark, false}};
-  for (Pass& pass : passes) {
-    if (result.rows >= max_rows) break;
-    int64_t mark = pass.mark;
-    pass.rows.Reset();
-    pass.rows.Bind(1, mark).Bind(2, static_cast<int64_t>(max_rows - result.rows));
-    while ((rc = pass.rows.Step()) == SQLITE_ROW) {
-      mark = pass.rows.Int(0);
-      Status indexed = pass.traces
-                           ? IndexTraceRow(pass.rows, true)
-                           : IndexObservationRow(pass.rows, recent_traces, &result.orphaned);
+  // New rows, shared between the two kinds: traces half of what the step has left,
+  // observations the rest, traces again what observations did not need. Traces first and
+  // then observations left observations nothing under sustained ingestion (after 10 s at
+  // full speed, 8,576 traces and no observation indexed). An observation indexed before its
+  // trace's document still finds the trace's row through the id maps; only one whose trace
+  // is not stored yet is an orphan, adopted when the trace is indexed.
+  int64_t marks[2] = {*traces_mark, *observations_mark};
+  auto new_rows = [&](bool traces, int budget) -> Status {
+    if (budget <= 0) return Status::Ok();
+    Statement& rows = traces ? traces_after_ : observations_after_;
+    int64_t& mark = marks[traces ? 0 : 1];
+    const int64_t before = mark;
+    rows.Reset();
+    rows.Bind(1, mark).Bind(2, static_cast<int64_t>(budget));
+    int read;
+    while ((read = rows.Step()) == SQLITE_ROW) {
+      mark = rows.Int(0);
+      Status indexed = traces ? IndexTraceRow(rows, true)
+                              : IndexObservationRow(rows, recent_traces, &result.orphaned);
       if (!indexed.ok()) {
-        pass.rows.Reset();
+        rows.Reset();
         return indexed;
       }
       ++result.rows;
     }
-    pass.rows.Reset();
-    if (rc != SQLITE_DONE) return StepError(db_, "read new rows to index");
-    if (mark != pass.mark) LANTERNE_RETURN_IF_ERROR(SetWatermark(pass.mark_name, mark));
+    rows.Reset();
+    if (read != SQLITE_DONE) return StepError(db_, "read new rows to index");
+    return mark == before ? Status::Ok()
+                          : SetWatermark(traces ? kTracesMark : kObservationsMark, mark);
+  };
+  if (result.rows < max_rows) {
+    LANTERNE_RETURN_IF_ERROR(new_rows(true, std::max(1, (max_rows - result.rows) / 2)));
+    LANTERNE_RETURN_IF_ERROR(new_rows(false, max_rows - result.rows));
+    LANTERNE_RETURN_IF_ERROR(new_rows(true, max_rows - result.rows));
   }
 
   // A rebuild's backlog, newest first, the rest of the step shared between the two kinds:

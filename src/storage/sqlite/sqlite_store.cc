@@ -1836,12 +1836,24 @@ class SqliteStore : public Store {
     std::lock_guard lock(search_step_mu_);
     Result<sqlite::SearchIndexer::StepResult> step = Status::Internal("no search step ran");
     for (int attempt = 0; attempt < 2; ++attempt) {
-      // An id merge that commits after this step's snapshot and then clears the in-memory
-      // map hides the merged traces from the step: an observation of one would be indexed
-      // as an orphan, and never adopted, as its trace is indexed already. Seen, it is tried
-      // again on a new snapshot.
-      const uint64_t merges = id_merges_.load(std::memory_order_acquire);
-      LANTERNE_RETURN_IF_ERROR(search_conn_.Exec("BEGIN"));
+      // The step finds an observation's trace through the in-memory id maps and the merged
+      // index, which the writer updates under its lock right after each COMMIT. A snapshot
+      // taken between the two would see rows whose ids are in neither: their observations
+      // would be indexed as orphans, and never adopted once their trace is indexed. So the
+      // snapshot is taken in the writer's turn, a moment's wait. An id merge that commits
+      // after it and then clears the map hides the merged traces the same way: seen, the
+      // step is tried again on a new snapshot.
+      uint64_t merges = 0;
+      {
+        std::lock_guard write_lock(write_mu_);
+        merges = id_merges_.load(std::memory_order_acquire);
+        LANTERNE_RETURN_IF_ERROR(search_conn_.Exec("BEGIN"));
+        Status pinned = search_conn_.Exec("SELECT max(seq) FROM main.traces");
+        if (!pinned.ok()) {
+          (void)search_conn_.Exec("ROLLBACK");
+          return pinned;
+        }
+      }
       step = search_indexer_.Step(recent_traces_, max_rows);
       if (step.ok() && step->orphaned && attempt == 0 &&
           id_merges_.load(std::memory_order_acquire) != merges) {
