@@ -32,8 +32,8 @@ Status AttachSearchDatabase(sqlite3* db, const std::string& path, bool create) {
     if (attach.Step() != SQLITE_DONE) return StepError(db, "attach search.db");
   }
   if (!create) return Status::Ok();
-  // FTS5 needs the table's options again when it opens it: they are the schema's, kept
-  // here once.
+  // search.db's schema is kept here, not among lanterne.db's migrations: the file is
+  // derived, so a new or deleted one is simply created again.
   char* error = nullptr;
   int rc = sqlite3_exec(db, R"sql(
 PRAGMA search.journal_mode = WAL;
@@ -111,7 +111,7 @@ Status SearchIndexer::Prepare(sqlite3* db, const PayloadLog* payloads) {
       {adopt_orphans_,
        "UPDATE search.search_docs SET trace_seq = ?1 WHERE project_id = ?2 AND trace_id = ?3 "
        "AND trace_seq IS NULL"},
-      {get_watermark_, "SELECT seq FROM search.search_marks WHERE name = ?1"},
+      {get_marks_, "SELECT name, seq FROM search.search_marks"},
       {set_watermark_, "INSERT OR REPLACE INTO search.search_marks (name, seq) VALUES (?1, ?2)"},
   };
   for (auto& [s, sql] : statements) {
@@ -123,18 +123,13 @@ Status SearchIndexer::Prepare(sqlite3* db, const PayloadLog* payloads) {
 
 Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_traces,
                                                       int max_rows) {
-  auto traces_mark = Watermark(kTracesMark);
-  if (!traces_mark.ok()) return traces_mark.status();
-  auto observations_mark = Watermark(kObservationsMark);
-  if (!observations_mark.ok()) return observations_mark.status();
-  auto traces_backfill = Watermark(kTracesBackfill);
-  if (!traces_backfill.ok()) return traces_backfill.status();
-  auto observations_backfill = Watermark(kObservationsBackfill);
-  if (!observations_backfill.ok()) return observations_backfill.status();
-  auto dirty_mark = Watermark(kDirtyMark);
-  if (!dirty_mark.ok()) return dirty_mark.status();
+  auto marks = ReadMarks();
+  if (!marks.ok()) return marks.status();
+  const int64_t traces_mark = marks->traces, observations_mark = marks->observations;
+  const int64_t traces_backfill = marks->traces_backfill;
+  const int64_t observations_backfill = marks->observations_backfill;
   StepResult result;
-  result.dirty_mark = *dirty_mark;
+  result.dirty_mark = marks->dirty;
 
   // Changed and deleted rows first: they are what a person just saw change.
   struct Dirty {
@@ -144,7 +139,7 @@ Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_tr
   };
   std::vector<Dirty> dirty;
   dirty_.Reset();
-  dirty_.Bind(1, *dirty_mark).Bind(2, static_cast<int64_t>(max_rows));
+  dirty_.Bind(1, marks->dirty).Bind(2, static_cast<int64_t>(max_rows));
   int rc;
   while ((rc = dirty_.Step()) == SQLITE_ROW) {
     dirty.push_back({dirty_.Int(0), dirty_.OptInt(1), dirty_.OptText(2)});
@@ -166,8 +161,8 @@ Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_tr
     bool is_trace = doc % 2 == 0;
     // A row outside the indexed range is not indexed yet; the pass that takes it reads it
     // as it is then.
-    if (seq > (is_trace ? *traces_mark : *observations_mark) ||
-        seq <= (is_trace ? *traces_backfill : *observations_backfill)) {
+    if (seq > (is_trace ? traces_mark : observations_mark) ||
+        seq <= (is_trace ? traces_backfill : observations_backfill)) {
       continue;
     }
     LANTERNE_RETURN_IF_ERROR(DropDoc(doc));
@@ -185,7 +180,7 @@ Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_tr
     row.Reset();
     LANTERNE_RETURN_IF_ERROR(indexed);
   }
-  if (result.dirty_mark != *dirty_mark) {
+  if (result.dirty_mark != marks->dirty) {
     LANTERNE_RETURN_IF_ERROR(SetWatermark(kDirtyMark, result.dirty_mark));
   }
 
@@ -195,29 +190,18 @@ Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_tr
   // full speed, 8,576 traces and no observation indexed). An observation indexed before its
   // trace's document still finds the trace's row through the id maps; only one whose trace
   // is not stored yet is an orphan, adopted when the trace is indexed.
-  int64_t marks[2] = {*traces_mark, *observations_mark};
+  int64_t new_marks[2] = {traces_mark, observations_mark};
   auto new_rows = [&](bool traces, int budget) -> Status {
     if (budget <= 0) return Status::Ok();
     Statement& rows = traces ? traces_after_ : observations_after_;
-    int64_t& mark = marks[traces ? 0 : 1];
-    const int64_t before = mark;
+    int64_t& mark = new_marks[traces ? 0 : 1];
     rows.Reset();
     rows.Bind(1, mark).Bind(2, static_cast<int64_t>(budget));
-    int read;
-    while ((read = rows.Step()) == SQLITE_ROW) {
-      mark = rows.Int(0);
-      Status indexed = traces ? IndexTraceRow(rows, true)
-                              : IndexObservationRow(rows, recent_traces, &result.orphaned);
-      if (!indexed.ok()) {
-        rows.Reset();
-        return indexed;
-      }
-      ++result.rows;
-    }
-    rows.Reset();
-    if (read != SQLITE_DONE) return StepError(db_, "read new rows to index");
-    return mark == before ? Status::Ok()
-                          : SetWatermark(traces ? kTracesMark : kObservationsMark, mark);
+    auto last = IndexRows(rows, traces, recent_traces, result);
+    if (!last.ok()) return last.status();
+    if (*last == 0) return Status::Ok();
+    mark = *last;
+    return SetWatermark(traces ? kTracesMark : kObservationsMark, mark);
   };
   if (result.rows < max_rows) {
     LANTERNE_RETURN_IF_ERROR(new_rows(true, std::max(1, (max_rows - result.rows) / 2)));
@@ -236,13 +220,13 @@ Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_tr
     int64_t mark;
     bool traces;
   };
-  Backfill backfills[] = {{traces_floor_, traces_between_, kTracesBackfill, *traces_backfill, true},
+  Backfill backfills[] = {{traces_floor_, traces_between_, kTracesBackfill, traces_backfill, true},
                           {observations_floor_, observations_between_, kObservationsBackfill,
-                           *observations_backfill, false}};
+                           observations_backfill, false}};
   for (Backfill& pass : backfills) {
     const int left = max_rows - result.rows;
     if (left <= 0 || pass.mark == 0) continue;
-    const bool share = pass.traces && *observations_backfill > 0;
+    const bool share = pass.traces && observations_backfill > 0;
     const int budget = share ? std::max(1, left / 2) : left;
     pass.floor.Reset();
     pass.floor.Bind(1, pass.mark).Bind(2, static_cast<int64_t>(budget));
@@ -256,18 +240,8 @@ Result<SearchIndexer::StepResult> SearchIndexer::Step(const RecentIds& recent_tr
     if (found > 0) {
       pass.rows.Reset();
       pass.rows.Bind(1, floor).Bind(2, pass.mark);
-      while ((rc = pass.rows.Step()) == SQLITE_ROW) {
-        Status indexed = pass.traces
-                             ? IndexTraceRow(pass.rows, true)
-                             : IndexObservationRow(pass.rows, recent_traces, &result.orphaned);
-        if (!indexed.ok()) {
-          pass.rows.Reset();
-          return indexed;
-        }
-        ++result.rows;
-      }
-      pass.rows.Reset();
-      if (rc != SQLITE_DONE) return StepError(db_, "read old rows to index");
+      auto last = IndexRows(pass.rows, pass.traces, recent_traces, result);
+      if (!last.ok()) return last.status();
     }
     // Fewer rows than asked for: none is left below.
     const int64_t mark = found < budget ? 0 : floor - 1;
@@ -375,14 +349,44 @@ Status SearchIndexer::InsertDoc(int64_t doc, const std::string& project_id,
   return Status::Ok();
 }
 
-Result<int64_t> SearchIndexer::Watermark(const char* name) {
-  get_watermark_.Reset();
-  get_watermark_.Bind(1, std::string_view(name));
-  int rc = get_watermark_.Step();
-  int64_t seq = rc == SQLITE_ROW ? get_watermark_.Int(0) : 0;
-  get_watermark_.Reset();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return StepError(db_, "read search watermark");
-  return seq;
+Result<SearchIndexer::Marks> SearchIndexer::ReadMarks() {
+  Marks marks;
+  const std::pair<const char*, int64_t*> names[] = {
+      {kTracesMark, &marks.traces},
+      {kObservationsMark, &marks.observations},
+      {kTracesBackfill, &marks.traces_backfill},
+      {kObservationsBackfill, &marks.observations_backfill},
+      {kDirtyMark, &marks.dirty}};
+  get_marks_.Reset();
+  int rc;
+  while ((rc = get_marks_.Step()) == SQLITE_ROW) {
+    const std::string name = get_marks_.Text(0);
+    for (const auto& [mark_name, mark] : names) {
+      if (name == mark_name) *mark = get_marks_.Int(1);
+    }
+  }
+  get_marks_.Reset();
+  if (rc != SQLITE_DONE) return StepError(db_, "read search marks");
+  return marks;
+}
+
+Result<int64_t> SearchIndexer::IndexRows(Statement& rows, bool traces,
+                                         const RecentIds& recent_traces, StepResult& result) {
+  int64_t last = 0;
+  int rc;
+  while ((rc = rows.Step()) == SQLITE_ROW) {
+    last = rows.Int(0);
+    Status indexed = traces ? IndexTraceRow(rows, true)
+                            : IndexObservationRow(rows, recent_traces, &result.orphaned);
+    if (!indexed.ok()) {
+      rows.Reset();
+      return indexed;
+    }
+    ++result.rows;
+  }
+  rows.Reset();
+  if (rc != SQLITE_DONE) return StepError(db_, "read rows to index");
+  return last;
 }
 
 Status SearchIndexer::SetWatermark(const char* name, int64_t seq) {

@@ -17,7 +17,7 @@
 // which keeps which trigrams a document has and not where, so matches of more than one
 // trigram are checked against the text: storage/search_text.h), numbered
 // seq * 2 + kind; search.search_docs says whose it is (project, trace, and the trace's row
-// once it exists); search.search_marks holds the three marks, so they commit with the
+// once it exists); search.search_marks holds the marks, so they commit with the
 // documents. A search joins back to the traces table, so a deleted trace is never answered
 // even before its documents are dropped. search.db is derived: deleted while the server is
 // stopped, it is built again from the start.
@@ -70,15 +70,23 @@ class SearchIndexer {
   Status IndexObservationRow(Statement& row, const RecentIds& recent_traces, bool* orphaned);
   Status InsertDoc(int64_t doc, const std::string& project_id, const std::string& trace_id,
                    std::optional<int64_t> trace_seq, const std::string& body);
-  Result<int64_t> Watermark(const char* name);
+  // The five marks of search.search_marks (0 when absent).
+  struct Marks {
+    int64_t traces = 0, observations = 0, traces_backfill = 0, observations_backfill = 0, dirty = 0;
+  };
+  Result<Marks> ReadMarks();
   Status SetWatermark(const char* name, int64_t seq);
+  // Indexes as new documents every row `rows` (bound: seq first, then a trace's or an
+  // observation's columns) yields, counting them in `result`; the last seq read, 0 for none.
+  Result<int64_t> IndexRows(Statement& rows, bool traces, const RecentIds& recent_traces,
+                            StepResult& result);
 
   sqlite3* db_ = nullptr;
   const PayloadLog* payloads_ = nullptr;
   Statement dirty_, trim_dirty_, drop_text_, drop_doc_, drop_project_text_, drop_project_docs_,
       trace_at_, traces_after_, traces_floor_, traces_between_, observation_at_,
       observations_after_, observations_floor_, observations_between_, insert_text_, insert_doc_,
-      adopt_orphans_, get_watermark_, set_watermark_;
+      adopt_orphans_, get_marks_, set_watermark_;
   RowLocator trace_locator_;
 };
 
