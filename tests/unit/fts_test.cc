@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -238,9 +239,46 @@ class SearchIndexTest : public ::testing::Test {
     return n;
   }
 
+  // Stops the store and deletes search.db, as a person may while the server is stopped.
+  void DeleteSearchFile() {
+    store_.reset();
+    for (const char* file : {"/search.db", "/search.db-wal", "/search.db-shm"}) {
+      std::filesystem::remove(dir_.path() + file);
+    }
+  }
+
+  // An indexer of the test's own beside the open store (whose indexer thread is off), on a
+  // connection of its own, so a test runs steps of the size it chooses and acts between
+  // them; it knows the ids the store has not merged to disk yet.
+  void OpenTestIndexer() {
+    ASSERT_TRUE(test_db_.Open(dir_.path() + "/lanterne.db", false).ok());
+    ASSERT_TRUE(
+        sqlite::AttachSearchDatabase(test_db_.get(), dir_.path() + "/search.db", true).ok());
+    auto payloads = PayloadLog::Open(dir_.path() + "/payloads");
+    ASSERT_TRUE(payloads.ok()) << payloads.status().message();
+    test_payloads_ = std::move(payloads).value();
+    ASSERT_TRUE(test_indexer_.Prepare(test_db_.get(), test_payloads_.get()).ok());
+    ASSERT_TRUE(sqlite::LoadRecentIds(test_db_.get(), sqlite::kTraceIds, test_recent_).ok());
+  }
+  // One step of the test's indexer in a transaction of its own; `before_commit` runs while
+  // its documents are written but not committed.
+  sqlite::SearchIndexer::StepResult TestStep(int max_rows,
+                                             const std::function<void()>& before_commit = {}) {
+    EXPECT_TRUE(test_db_.Exec("BEGIN").ok());
+    auto step = test_indexer_.Step(test_recent_, max_rows);
+    EXPECT_TRUE(step.ok()) << step.status().message();
+    if (before_commit) before_commit();
+    EXPECT_TRUE(test_db_.Exec("COMMIT").ok());
+    return step.ok() ? *step : sqlite::SearchIndexer::StepResult{};
+  }
+
   using Ids = std::vector<std::string>;
   TempDir dir_;
   std::unique_ptr<Store> store_;
+  sqlite::Connection test_db_;
+  std::unique_ptr<PayloadLog> test_payloads_;
+  sqlite::SearchIndexer test_indexer_;
+  sqlite::RecentIds test_recent_;
 };
 
 TEST_F(SearchIndexTest, FindsAnyLanguageCaseInsensitively) {
@@ -288,10 +326,7 @@ TEST_F(SearchIndexTest, AnIndexInTheMainFileIsBuiltAgainInItsOwn) {
   PutTrace("p", "a", R"("kept in the payload")", std::nullopt);
   PutObservation("p", "o", "a", R"("observation words")");
   CatchUp();
-  store_.reset();
-  for (const char* file : {"/search.db", "/search.db-wal", "/search.db-shm"}) {
-    std::filesystem::remove(dir_.path() + file);
-  }
+  DeleteSearchFile();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_.path() + "/lanterne.db").c_str(), &db), SQLITE_OK);
   const char* rewind = R"sql(
@@ -342,10 +377,7 @@ TEST_F(SearchIndexTest, ADeletedSearchFileIsBuiltAgain) {
   PutTrace("p", "b", R"("first words")", std::nullopt);
   CatchUp();
   PutTrace("p", "b", R"("second words")", std::nullopt, /*is_new=*/false);
-  store_.reset();
-  for (const char* file : {"/search.db", "/search.db-wal", "/search.db-shm"}) {
-    std::filesystem::remove(dir_.path() + file);
-  }
+  DeleteSearchFile();
   Open();
   EXPECT_EQ(Search("p", "rebuilt"), Ids{});
   CatchUp();
@@ -521,28 +553,11 @@ TEST_F(SearchIndexTest, ARebuildIndexesTheNewestRowsFirst) {
     PutTrace("p", "t" + std::to_string(i), R"("rebuild words")", std::nullopt, true, i);
   }
   CatchUp();
-  store_.reset();
-  for (const char* file : {"/search.db", "/search.db-wal", "/search.db-shm"}) {
-    std::filesystem::remove(dir_.path() + file);
-  }
+  DeleteSearchFile();
   Open();
   PutTrace("p", "late", R"("arrived after the restart")", std::nullopt, true, 10);
-  {
-    sqlite::Connection db;
-    ASSERT_TRUE(db.Open(dir_.path() + "/lanterne.db", false).ok());
-    ASSERT_TRUE(sqlite::AttachSearchDatabase(db.get(), dir_.path() + "/search.db", true).ok());
-    auto payloads = PayloadLog::Open(dir_.path() + "/payloads");
-    ASSERT_TRUE(payloads.ok()) << payloads.status().message();
-    sqlite::SearchIndexer indexer;
-    ASSERT_TRUE(indexer.Prepare(db.get(), payloads->get()).ok());
-    sqlite::RecentIds recent;
-    ASSERT_TRUE(sqlite::LoadRecentIds(db.get(), sqlite::kTraceIds, recent).ok());
-    ASSERT_TRUE(db.Exec("BEGIN").ok());
-    auto step = indexer.Step(recent, /*max_rows=*/3);
-    ASSERT_TRUE(step.ok()) << step.status().message();
-    ASSERT_TRUE(db.Exec("COMMIT").ok());
-    EXPECT_EQ(step->rows, 3);
-  }
+  OpenTestIndexer();
+  EXPECT_EQ(TestStep(/*max_rows=*/3).rows, 3);
   EXPECT_EQ(Search("p", "arrived after"), Ids{"late"});
   EXPECT_EQ(Search("p", "rebuild words"), (Ids{"t4", "t5"}));
   auto lag = store_->SearchIndexLag("p");
@@ -566,21 +581,8 @@ TEST_F(SearchIndexTest, NewTracesAndObservationsShareAStep) {
     PutTrace("p", "t" + std::to_string(i), R"("shared step")", {});
     PutObservation("p", "o" + std::to_string(i), "t" + std::to_string(i), R"("observed")");
   }
-  sqlite::Connection db;
-  ASSERT_TRUE(db.Open(dir_.path() + "/lanterne.db", false).ok());
-  ASSERT_TRUE(sqlite::AttachSearchDatabase(db.get(), dir_.path() + "/search.db", true).ok());
-  auto payloads = PayloadLog::Open(dir_.path() + "/payloads");
-  ASSERT_TRUE(payloads.ok()) << payloads.status().message();
-  sqlite::SearchIndexer indexer;
-  ASSERT_TRUE(indexer.Prepare(db.get(), payloads->get()).ok());
-  sqlite::RecentIds recent;
-  ASSERT_TRUE(sqlite::LoadRecentIds(db.get(), sqlite::kTraceIds, recent).ok());
-  auto step = [&](int rows) {
-    EXPECT_TRUE(db.Exec("BEGIN").ok());
-    auto done = indexer.Step(recent, rows);
-    EXPECT_TRUE(done.ok()) << done.status().message();
-    EXPECT_TRUE(db.Exec("COMMIT").ok());
-  };
+  OpenTestIndexer();
+  auto step = [&](int rows) { TestStep(rows); };
   auto docs = [&](int kind) {
     return CountRows(
         ("SELECT count(*) FROM search_docs WHERE doc % 2 = " + std::to_string(kind)).c_str());
@@ -605,36 +607,23 @@ TEST_F(SearchIndexTest, AStepNeverHoldsUpAWrite) {
   Open();
   for (int i = 0; i < 7; ++i) PutTrace("p", "t" + std::to_string(i), R"("steps of two")", {});
   PutObservation("p", "o1", "t1", R"("observation text")");
-  {
-    sqlite::Connection db;
-    ASSERT_TRUE(db.Open(dir_.path() + "/lanterne.db", false).ok());
-    ASSERT_TRUE(sqlite::AttachSearchDatabase(db.get(), dir_.path() + "/search.db", true).ok());
-    sqlite3_busy_timeout(db.get(), 0);
-    auto payloads = PayloadLog::Open(dir_.path() + "/payloads");
-    ASSERT_TRUE(payloads.ok()) << payloads.status().message();
-    sqlite::SearchIndexer indexer;
-    ASSERT_TRUE(indexer.Prepare(db.get(), payloads->get()).ok());
-    sqlite::RecentIds recent;  // the store's ids, not merged to disk while it runs
-    ASSERT_TRUE(sqlite::LoadRecentIds(db.get(), sqlite::kTraceIds, recent).ok());
-    std::vector<int> steps;
-    for (int round = 0; round < 10; ++round) {
-      ASSERT_TRUE(db.Exec("BEGIN").ok());
-      auto step = indexer.Step(recent, /*max_rows=*/2);
-      ASSERT_TRUE(step.ok()) << step.status().message();
-      if (round == 0) {
-        // The store's writer, while this step holds its documents uncommitted.
-        auto started = std::chrono::steady_clock::now();
-        PutTrace("p", "written-meanwhile", R"("not waiting")", {});
-        EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
-      }
-      ASSERT_TRUE(db.Exec("COMMIT").ok());
-      steps.push_back(step->rows);
-      if (step->caught_up) break;
-    }
-    // 8 traces and 1 observation, two rows a step; the last step finds one left.
-    EXPECT_EQ(steps, (std::vector<int>{2, 2, 2, 2, 1}));
-    EXPECT_EQ(CountRows("SELECT count(*) FROM search_docs"), 9);
+  OpenTestIndexer();
+  sqlite3_busy_timeout(test_db_.get(), 0);
+  std::vector<int> steps;
+  for (int round = 0; round < 10; ++round) {
+    auto step = TestStep(/*max_rows=*/2, [&] {
+      if (round != 0) return;
+      // The store's writer, while this step holds its documents uncommitted.
+      auto started = std::chrono::steady_clock::now();
+      PutTrace("p", "written-meanwhile", R"("not waiting")", {});
+      EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+    });
+    steps.push_back(step.rows);
+    if (step.caught_up) break;
   }
+  // 8 traces and 1 observation, two rows a step; the last step finds one left.
+  EXPECT_EQ(steps, (std::vector<int>{2, 2, 2, 2, 1}));
+  EXPECT_EQ(CountRows("SELECT count(*) FROM search_docs"), 9);
   EXPECT_EQ(Search("p", "steps of two").size(), 7u);
   EXPECT_EQ(Search("p", "observation text"), Ids{"t1"});
   EXPECT_EQ(Search("p", "not waiting"), Ids{"written-meanwhile"});
