@@ -26,9 +26,11 @@ HALF_CONNECTIONS=${HALF_CONNECTIONS:-16}
 HALF_TRACES_PER_BATCH=${HALF_TRACES_PER_BATCH:-14}
 HALF_RATE=${HALF_RATE:-90}
 WORK=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/lanterne-ab.XXXXXX")
+# shellcheck source=bench/bench_server.sh
+source "$ROOT/bench/bench_server.sh"
 SERVER=
 cleanup() {
-  [[ -n $SERVER ]] && kill -KILL "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
+  bench_server_kill
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -38,14 +40,10 @@ jget() { sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p" <<<"$1"; }
 run() {  # run LABEL BINARY: one line of figures
   local label=$1 binary=$2 port
   rm -rf "$WORK/data"
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  port=$(bench_free_port)
   sync
   sleep 2
-  LANGFUSE_INIT_ORG_ID=bench LANGFUSE_INIT_PROJECT_ID=bench \
-    LANGFUSE_INIT_PROJECT_PUBLIC_KEY=pk-lf-bench LANGFUSE_INIT_PROJECT_SECRET_KEY=sk-lf-bench \
-    "$binary" serve --host 127.0.0.1 --port "$port" --data-dir "$WORK/data" >"$WORK/server.log" 2>&1 &
-  SERVER=$!
-  for _ in $(seq 200); do grep -q "Lanterne ready" "$WORK/server.log" && break; sleep 0.05; done
+  bench_server_start "$binary" "$WORK/data" "$WORK/server.log" "$port"
   local common=(--url "http://127.0.0.1:$port" --public-key pk-lf-bench --secret-key sk-lf-bench)
   local full half
   full=$("$LOADGEN" "${common[@]}" --connections "$CONNECTIONS" \
@@ -53,9 +51,7 @@ run() {  # run LABEL BINARY: one line of figures
   half=$("$LOADGEN" "${common[@]}" --connections "$HALF_CONNECTIONS" \
     --traces-per-batch "$HALF_TRACES_PER_BATCH" --rate "$HALF_RATE" --duration "$HALF_DURATION" \
     2>/dev/null)
-  kill -TERM "$SERVER"
-  wait "$SERVER" || true
-  SERVER=
+  bench_server_stop
   printf '%s %s %s %s %s %s %s\n' "$label" "$(jget "$full" observations_per_s)" \
     "$(jget "$full" p99_ms)" "$(jget "$half" p50_ms)" "$(jget "$half" p99_ms)" \
     "$(jget "$full" errors)" "$(jget "$half" errors)"

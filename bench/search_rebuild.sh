@@ -16,32 +16,21 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LANTERNE=${1:-$ROOT/build/release/lanterne}
 LOADGEN=${LOADGEN:-$ROOT/build/release/bench/lanterne-loadgen}
 DIR=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/lanterne-rebuild.XXXXXX")
+# shellcheck source=bench/bench_server.sh
+source "$ROOT/bench/bench_server.sh"
 SERVER=
 cleanup() {
-  [[ -n $SERVER ]] && kill -KILL "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
+  bench_server_kill
   rm -rf "$DIR"
 }
 trap cleanup EXIT
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-
-start_server() {
-  : >"$DIR/server.log"
-  LANGFUSE_INIT_ORG_ID=bench LANGFUSE_INIT_PROJECT_ID=bench \
-    LANGFUSE_INIT_PROJECT_PUBLIC_KEY=pk-lf-bench LANGFUSE_INIT_PROJECT_SECRET_KEY=sk-lf-bench \
-    "$LANTERNE" serve --host 127.0.0.1 --port "$PORT" --data-dir "$DIR/data" >"$DIR/server.log" 2>&1 &
-  SERVER=$!
-  for _ in $(seq 200); do grep -q "Lanterne ready" "$DIR/server.log" && break; sleep 0.05; done
-}
-stop_server() {
-  kill -TERM "$SERVER"
-  wait "$SERVER" || true
-  SERVER=
-}
+PORT=$(bench_free_port)
+start_server() { bench_server_start "$LANTERNE" "$DIR/data" "$DIR/server.log" "$PORT"; }
 
 start_server
 "$LOADGEN" --url "http://127.0.0.1:$PORT" --public-key pk-lf-bench --secret-key sk-lf-bench \
   --connections 32 --duration "${LOAD_SECONDS:-15}" >/dev/null
-stop_server
+bench_server_stop
 rm -f "$DIR"/data/search.db*
 started=$(date +%s.%N)
 start_server
@@ -71,4 +60,4 @@ while True:
         break
     time.sleep(0.05)
 PY
-stop_server
+bench_server_stop
