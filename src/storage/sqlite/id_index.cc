@@ -8,25 +8,6 @@
 
 namespace lanterne::sqlite {
 
-void RecentIds::Add(const IdMap& entries) {
-  if (entries.empty()) return;
-  std::unique_lock lock(mu_);
-  for (const auto& [hash, seq] : entries) seqs_.emplace(hash, seq);
-}
-
-std::vector<int64_t> RecentIds::Find(int64_t id_hash) const {
-  std::shared_lock lock(mu_);
-  std::vector<int64_t> out;
-  auto [begin, end] = seqs_.equal_range(id_hash);
-  for (auto it = begin; it != end; ++it) out.push_back(it->second);
-  return out;
-}
-
-size_t RecentIds::size() const {
-  std::shared_lock lock(mu_);
-  return seqs_.size();
-}
-
 namespace {
 int SliceOf(int64_t hash, int slices) {
   return static_cast<int>((static_cast<uint64_t>(hash) >> 32) * static_cast<uint64_t>(slices) >>
@@ -34,12 +15,42 @@ int SliceOf(int64_t hash, int slices) {
 }
 }  // namespace
 
+void RecentIds::Add(const IdMap& entries) {
+  if (entries.empty()) return;
+  std::unique_lock lock(mu_);
+  for (const auto& [hash, seq] : entries) {
+    slices_[SliceOf(hash, kSlices)].emplace(hash, seq);
+    max_seq_ = std::max(max_seq_, seq);
+  }
+  size_ += entries.size();
+}
+
+std::vector<int64_t> RecentIds::Find(int64_t id_hash) const {
+  std::shared_lock lock(mu_);
+  std::vector<int64_t> out;
+  auto [begin, end] = slices_[SliceOf(id_hash, kSlices)].equal_range(id_hash);
+  for (auto it = begin; it != end; ++it) out.push_back(it->second);
+  return out;
+}
+
+size_t RecentIds::size() const {
+  std::shared_lock lock(mu_);
+  return size_;
+}
+
 std::vector<IdEntry> RecentIds::Slice(int slice, int slices) const {
   std::vector<IdEntry> out;
   {
     std::shared_lock lock(mu_);
-    for (const auto& entry : seqs_) {
-      if (SliceOf(entry.first, slices) == slice) out.push_back(entry);
+    if (slices == kSlices) {
+      out.assign(slices_[slice].begin(), slices_[slice].end());
+    } else {
+      out.reserve(size_);
+      for (const IdMap& part : slices_) {
+        for (const auto& entry : part) {
+          if (SliceOf(entry.first, slices) == slice) out.push_back(entry);
+        }
+      }
     }
   }
   std::sort(out.begin(), out.end());
@@ -49,10 +60,12 @@ std::vector<IdEntry> RecentIds::Slice(int slice, int slices) const {
 void RecentIds::Erase(const std::vector<IdEntry>& entries) {
   std::unique_lock lock(mu_);
   for (const auto& [hash, seq] : entries) {
-    auto [first, last] = seqs_.equal_range(hash);
+    IdMap& part = slices_[SliceOf(hash, kSlices)];
+    auto [first, last] = part.equal_range(hash);
     for (auto it = first; it != last; ++it) {
       if (it->second == seq) {
-        seqs_.erase(it);
+        part.erase(it);
+        --size_;
         break;
       }
     }
@@ -61,9 +74,7 @@ void RecentIds::Erase(const std::vector<IdEntry>& entries) {
 
 int64_t RecentIds::MaxSeq() const {
   std::shared_lock lock(mu_);
-  int64_t max_seq = 0;
-  for (const auto& entry : seqs_) max_seq = std::max(max_seq, entry.second);
-  return max_seq;
+  return max_seq_;
 }
 
 namespace {

@@ -2,6 +2,7 @@
 // writer's transactions, committed with a full sync); a pool of read-only connections
 // serves queries, each seeing the latest commit.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -901,7 +902,7 @@ class SqliteStore : public Store {
     if (txn_) {
       // A clean stop leaves nothing for the next start to load into memory.
       std::lock_guard lock(write_mu_);
-      MergeIdsIfDue(/*everything=*/true);
+      MergeAllIds();
     }
     if (payloads_) {
       // No reader remains: what updates replaced goes now instead of after its grace.
@@ -1005,6 +1006,12 @@ class SqliteStore : public Store {
         txn_->Forget();
         return status;
       }
+      auto merge = MergeIdsInTxn();
+      if (!merge.ok()) {
+        (void)writer_.Exec("ROLLBACK");
+        txn_->Forget();
+        return merge.status();
+      }
       // The rows about to commit point at these bytes.
       Status committed = payloads_->Flush();
       if (committed.ok()) committed = writer_.Exec("COMMIT");
@@ -1017,7 +1024,7 @@ class SqliteStore : public Store {
       txn_->Committed();
       // Visible to readers now: merged reads of the changed days are outdated.
       rollup_cache_.Record(rollup_changes);
-      MergeIdsIfDue();
+      FinishIdMerge(*merge);
       RestartWalIfLong();
     }
     return durable ? Sync() : Status::Ok();
@@ -1782,50 +1789,70 @@ class SqliteStore : public Store {
     return rows;
   }
 
-  // Folds the in-memory id maps into the on-disk id indexes once they are large enough
-  // that one sorted pass touches far fewer index pages than row-by-row inserts would.
   // Folds the in-memory id maps into the on-disk id indexes, one slice of the hash space
-  // per call, so no single commit stalls the writer for long. A slice's entries are
+  // per commit, so no single commit stalls the writer for long. A slice's entries are
   // sorted, so each index page is touched about once per slice rather than once per row.
   // When a full round of slices ends, every row present when it began is in the index and
   // the watermark moves past them.
-  void MergeIdsIfDue(bool everything = false) {
-    struct Index {
-      const sqlite::IdIndexTable& table;
-      RecentIds& recent;
-    };
-    const Index indexes[] = {{sqlite::kTraceIds, recent_traces_},
-                             {sqlite::kObservationIds, recent_observations_},
-                             {sqlite::kObservationTraces, recent_observation_traces_}};
-    size_t recent_rows = 0;
-    for (const Index& index : indexes) recent_rows += index.recent.size();
-    if (!everything && recent_rows < options_.id_merge_rows) return;
-    int slices = everything ? 1 : kMergeSlices;
-    int slice = everything ? 0 : merge_slice_;
+  //
+  // The merge is written inside the caller's transaction, before its COMMIT: a commit of
+  // its own cost the writer a second WAL append and page-cache pass per batch.
+  // FinishIdMerge, after the COMMIT, forgets the merged entries; a merge that rolled back
+  // leaves the maps as they were, and a later commit tries again.
+  struct IdMerge {
+    bool due = false;
+    bool round_done = false;
     std::vector<sqlite::IdEntry> entries[3];
+  };
+  struct MergedIndex {
+    const sqlite::IdIndexTable& table;
+    RecentIds& recent;
+  };
+  std::array<MergedIndex, 3> MergedIndexes() {
+    return {MergedIndex{sqlite::kTraceIds, recent_traces_},
+            MergedIndex{sqlite::kObservationIds, recent_observations_},
+            MergedIndex{sqlite::kObservationTraces, recent_observation_traces_}};
+  }
+
+  Result<IdMerge> MergeIdsInTxn(bool everything = false) {
+    IdMerge merge;
+    const auto indexes = MergedIndexes();
+    size_t recent_rows = 0;
+    for (const MergedIndex& index : indexes) recent_rows += index.recent.size();
+    if (!everything && recent_rows < options_.id_merge_rows) return merge;
+    const int slices = everything ? 1 : kMergeSlices;
+    const int slice = everything ? 0 : merge_slice_;
+    merge.due = true;
+    merge.round_done = slice + 1 == slices;
     for (int i = 0; i < 3; ++i) {
       if (slice == 0) merge_round_[i] = indexes[i].recent.MaxSeq();
-      entries[i] = indexes[i].recent.Slice(slice, slices);
-    }
-    bool round_done = slice + 1 == slices;
-    if (!writer_.Exec("BEGIN IMMEDIATE").ok()) return;
-    Status merged = Status::Ok();
-    for (int i = 0; i < 3 && merged.ok(); ++i) {
-      merged = sqlite::MergeIds(writer_.get(), indexes[i].table, entries[i]);
-      if (merged.ok() && round_done) {
-        merged = sqlite::SetWatermark(writer_.get(), indexes[i].table, merge_round_[i]);
+      merge.entries[i] = indexes[i].recent.Slice(slice, slices);
+      LANTERNE_RETURN_IF_ERROR(sqlite::MergeIds(writer_.get(), indexes[i].table, merge.entries[i]));
+      if (merge.round_done) {
+        LANTERNE_RETURN_IF_ERROR(
+            sqlite::SetWatermark(writer_.get(), indexes[i].table, merge_round_[i]));
       }
     }
-    if (merged.ok()) merged = writer_.Exec("COMMIT");
-    if (!merged.ok()) {
-      // The maps still hold everything; a later commit tries again.
+    return merge;
+  }
+
+  void FinishIdMerge(const IdMerge& merge, bool everything = false) {
+    if (!merge.due) return;
+    const auto indexes = MergedIndexes();
+    for (int i = 0; i < 3; ++i) indexes[i].recent.Erase(merge.entries[i]);
+    id_merges_.fetch_add(1, std::memory_order_release);
+    if (!everything) merge_slice_ = merge.round_done ? 0 : merge_slice_ + 1;
+  }
+
+  // At a clean stop: everything, in a transaction of its own.
+  void MergeAllIds() {
+    if (!writer_.Exec("BEGIN IMMEDIATE").ok()) return;
+    auto merge = MergeIdsInTxn(/*everything=*/true);
+    if (!merge.ok() || !writer_.Exec("COMMIT").ok()) {
       (void)writer_.Exec("ROLLBACK");
       return;
     }
-    RestartWalIfLong();
-    for (int i = 0; i < 3; ++i) indexes[i].recent.Erase(entries[i]);
-    id_merges_.fetch_add(1, std::memory_order_release);
-    if (!everything) merge_slice_ = round_done ? 0 : slice + 1;
+    FinishIdMerge(*merge, /*everything=*/true);
   }
 
   // One batch of the search index (search_index.h), in a transaction of its own on the
@@ -2055,7 +2082,7 @@ class SqliteStore : public Store {
   }
   // Each slice merges 1/32 of the ids waiting in memory, in the writer between two of its
   // transactions: with 8, one merge held ingestion up for 12-18 ms.
-  static constexpr int kMergeSlices = 32;
+  static constexpr int kMergeSlices = RecentIds::kSlices;
   int merge_slice_ = 0;
   // Per index (traces, observations, observations by trace): the highest seq present
   // when the current round of slices began.
@@ -2082,7 +2109,7 @@ class SqliteStore : public Store {
   Connection search_conn_;                // lanterne.db, search.db attached as `search`
   sqlite::SearchIndexer search_indexer_;  // on search_conn_, under search_step_mu_
   std::mutex search_step_mu_;             // the thread below, or CatchUpSearchIndex
-  std::atomic<uint64_t> id_merges_{0};    // MergeIdsIfDue slices that cleared ids so far
+  std::atomic<uint64_t> id_merges_{0};    // id merges that cleared ids so far (FinishIdMerge)
   std::atomic<int> search_wal_frames_{0};
   int64_t dirty_trimmed_ = 0;  // under search_step_mu_
   std::mutex search_mu_;
