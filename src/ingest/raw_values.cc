@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 #include <simdjson.h>
 
@@ -187,7 +188,43 @@ std::optional<std::string> WidenOutOfRangeNumbers(std::string_view json) {
   return out;
 }
 
+namespace {
+
+bool IsJsonWhitespace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// Whether `json` (valid) has whitespace between its tokens. Strings, most of the bytes, are
+// skipped with memchr to their closing quote; only the bytes between strings are looked
+// at one by one. JSON.stringify and most SDKs send no such whitespace, and then the text
+// is taken as it is: minifying it anyway was 4% of the server's time.
+bool HasWhitespaceBetweenTokens(std::string_view json) {
+  const char* p = json.data();
+  const char* const end = p + json.size();
+  while (p < end) {
+    if (*p == '"') {
+      // To the closing quote: one not escaped, that is preceded by an even number of
+      // backslashes.
+      const char* q = p + 1;
+      for (;;) {
+        q = static_cast<const char*>(memchr(q, '"', static_cast<size_t>(end - q)));
+        if (!q) return false;  // unterminated: not valid JSON, nothing to decide here
+        const char* b = q;
+        while (b > p + 1 && b[-1] == '\\') --b;
+        if ((q - b) % 2 == 0) break;
+        ++q;
+      }
+      p = q + 1;
+      continue;
+    }
+    if (IsJsonWhitespace(*p)) return true;
+    ++p;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<std::string> MinifyRawJson(std::string_view raw) {
+  if (!HasWhitespaceBetweenTokens(raw)) return std::string(raw);
   // Some of simdjson's kernels write whole 64-byte blocks.
   std::string out(raw.size() + 64, '\0');
   size_t length = 0;
