@@ -17,6 +17,10 @@
 namespace lanterne::sqlite {
 namespace {
 
+// Other tests open databases with sqlite3_open directly; the wrapper is installed before
+// any test runs, as the server does before it opens its store.
+const bool kConfigured = (ConfigureSqliteOnce(), true);
+
 int64_t Count(Connection& db, const char* sql) {
   Statement s(db.get(), sql);
   EXPECT_EQ(s.Step(), SQLITE_ROW) << sql;

@@ -7,11 +7,9 @@
 
 namespace lanterne::sqlite {
 
-namespace {
-
-// Process-wide settings, which SQLite takes only before its first use. Memory statistics
-// (nothing here reads them) cost a global mutex and two counters on every allocation:
-// about 7% of the writer's instructions. The page cache wrapper: page_cache.h.
+// Memory statistics (nothing here reads them) cost a global mutex and two counters on
+// every allocation: about 7% of the writer's instructions. The page cache wrapper:
+// page_cache.h.
 void ConfigureSqliteOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -19,8 +17,6 @@ void ConfigureSqliteOnce() {
     InstallPageCacheWrapper();
   });
 }
-
-}  // namespace
 
 Connection::~Connection() {
   if (db_) sqlite3_close_v2(db_);

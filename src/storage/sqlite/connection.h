@@ -13,6 +13,10 @@
 
 namespace lanterne::sqlite {
 
+// Process-wide settings, which SQLite takes only before its first use in the process:
+// Connection::Open calls it first; code that uses SQLite otherwise calls it before.
+void ConfigureSqliteOnce();
+
 class Connection {
  public:
   Connection() = default;

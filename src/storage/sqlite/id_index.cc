@@ -5,6 +5,7 @@
 
 #include "core/ids.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/id_filter.h"
 
 namespace lanterne::sqlite {
 
@@ -85,8 +86,9 @@ Status Failed(sqlite3* db, const std::string& what) {
 
 }  // namespace
 
-Status RowLocator::Prepare(sqlite3* db, const IdIndexTable& table) {
+Status RowLocator::Prepare(sqlite3* db, const IdIndexTable& table, const MergedIdFilter* filter) {
   db_ = db;
+  filter_ = filter;
   check_ = Statement(db, std::string("SELECT 1 FROM ") + table.table +
                              " WHERE seq = ?1 AND project_id = ?2 AND id = ?3");
   indexed_ = Statement(db, std::string("SELECT t.seq FROM ") + table.index_table + " i JOIN " +
@@ -115,6 +117,7 @@ Result<std::optional<int64_t>> RowLocator::Locate(const RecentIds& recent, const
     if (rc == SQLITE_ROW) return std::optional<int64_t>(seq);
     if (rc != SQLITE_DONE) return Failed(db_, "locate row");
   }
+  if (filter_ && !filter_->MayContain(hash)) return std::optional<int64_t>();
   indexed_.Reset();
   indexed_.Bind(1, hash)
       .BindNoCopy(2, std::string_view(project_id))

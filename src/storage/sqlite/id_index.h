@@ -69,17 +69,21 @@ class RecentIds {
   int64_t max_seq_ = 0;
 };
 
+class MergedIdFilter;  // id_filter.h
+
 // Finds the seq of the row of `project_id` with `id`: in `recent`, then in rows the
-// current transaction wrote (`pending`), then in the merged index. Keeps its statements
-// prepared, so the writer pays no parsing per lookup. Not thread-safe.
+// current transaction wrote (`pending`), then in the merged index, unless `filter` says it
+// is not there. Keeps its statements prepared, so the writer pays no parsing per lookup.
+// Not thread-safe.
 class RowLocator {
  public:
-  Status Prepare(sqlite3* db, const IdIndexTable& table);
+  Status Prepare(sqlite3* db, const IdIndexTable& table, const MergedIdFilter* filter = nullptr);
   Result<std::optional<int64_t>> Locate(const RecentIds& recent, const IdMap& pending,
                                         const std::string& project_id, const std::string& id);
 
  private:
   sqlite3* db_ = nullptr;
+  const MergedIdFilter* filter_ = nullptr;
   Statement check_, indexed_;
 };
 

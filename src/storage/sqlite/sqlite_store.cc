@@ -28,6 +28,7 @@
 #include "storage/sqlite/account_rows.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/dashboard_rows.h"
+#include "storage/sqlite/id_filter.h"
 #include "storage/sqlite/id_index.h"
 #include "storage/sqlite/login_rows.h"
 #include "storage/sqlite/model_rows.h"
@@ -210,11 +211,15 @@ void TrimToPage(Page<T>& page, const PageRequest& request) {
 class SqliteWriteTxn : public WriteTxn {
  public:
   SqliteWriteTxn(sqlite3* db, PayloadLog& payloads, RecentIds& recent_traces,
-                 RecentIds& recent_observations, RecentIds& recent_observation_traces)
+                 RecentIds& recent_observations, RecentIds& recent_observation_traces,
+                 const sqlite::MergedIdFilter& trace_filter,
+                 const sqlite::MergedIdFilter& observation_filter)
       : db_(db),
         recent_traces_(recent_traces),
         recent_observations_(recent_observations),
         recent_observation_traces_(recent_observation_traces),
+        trace_filter_(trace_filter),
+        observation_filter_(observation_filter),
         payloads_(payloads) {}
 
   // After a commit: the rows this transaction created become findable through memory.
@@ -313,8 +318,9 @@ class SqliteWriteTxn : public WriteTxn {
         "author_user_id = ?18, metadata = ?19, environment = ?20, created_at = ?21, updated_at = "
         "?22 WHERE id_hash = ?3 AND project_id = ?1 AND id = ?2"));
     LANTERNE_RETURN_IF_ERROR(metadata_index_.Prepare(db_));
-    LANTERNE_RETURN_IF_ERROR(trace_locator_.Prepare(db_, sqlite::kTraceIds));
-    LANTERNE_RETURN_IF_ERROR(observation_locator_.Prepare(db_, sqlite::kObservationIds));
+    LANTERNE_RETURN_IF_ERROR(trace_locator_.Prepare(db_, sqlite::kTraceIds, &trace_filter_));
+    LANTERNE_RETURN_IF_ERROR(
+        observation_locator_.Prepare(db_, sqlite::kObservationIds, &observation_filter_));
     LANTERNE_RETURN_IF_ERROR(prepare(
         ensure_session_,
         "INSERT OR IGNORE INTO sessions (project_id, id, created_at, environment) VALUES (?1, ?2, "
@@ -840,6 +846,8 @@ class SqliteWriteTxn : public WriteTxn {
   RecentIds& recent_traces_;
   RecentIds& recent_observations_;
   RecentIds& recent_observation_traces_;
+  const sqlite::MergedIdFilter& trace_filter_;
+  const sqlite::MergedIdFilter& observation_filter_;
   sqlite::RowLocator trace_locator_, observation_locator_;
   IdMap new_traces_, new_observations_, new_observation_traces_;
   // seq → trace hash of the observations this transaction read, as stored.
@@ -899,6 +907,12 @@ class SqliteStore : public Store {
     }
     warm_wake_.notify_one();
     if (warm_thread_.joinable()) warm_thread_.join();
+    {
+      std::lock_guard lock(id_filter_mu_);
+      stop_id_filters_ = true;
+    }
+    id_filter_wake_.notify_one();
+    if (id_filter_thread_.joinable()) id_filter_thread_.join();
     if (txn_) {
       // A clean stop leaves nothing for the next start to load into memory.
       std::lock_guard lock(write_mu_);
@@ -949,7 +963,8 @@ class SqliteStore : public Store {
     LANTERNE_RETURN_IF_ERROR(sqlite::LoadRecentIds(writer_.get(), sqlite::kObservationTraces,
                                                    recent_observation_traces_));
     txn_ = std::make_unique<SqliteWriteTxn>(writer_.get(), *payloads_, recent_traces_,
-                                            recent_observations_, recent_observation_traces_);
+                                            recent_observations_, recent_observation_traces_,
+                                            trace_id_filter_, observation_id_filter_);
     LANTERNE_RETURN_IF_ERROR(txn_->Prepare());
     txn_->SetRollupPendingLimit(options_.rollup_pending_entries);
     LANTERNE_RETURN_IF_ERROR(
@@ -974,6 +989,7 @@ class SqliteStore : public Store {
       search_thread_ = std::thread([this] { SearchIndexLoop(); });
     }
     if (options_.warm_rollup_reads) warm_thread_ = std::thread([this] { WarmRollupReadsLoop(); });
+    id_filter_thread_ = std::thread([this] { IdFilterLoop(); });
     return Status::Ok();
   }
 
@@ -1840,6 +1856,11 @@ class SqliteStore : public Store {
     if (!merge.due) return;
     const auto indexes = MergedIndexes();
     for (int i = 0; i < 3; ++i) indexes[i].recent.Erase(merge.entries[i]);
+    trace_id_filter_.Merged(merge.entries[0]);
+    observation_id_filter_.Merged(merge.entries[1]);
+    if (trace_id_filter_.NeedsBuild() || observation_id_filter_.NeedsBuild()) {
+      id_filter_wake_.notify_one();
+    }
     id_merges_.fetch_add(1, std::memory_order_release);
     if (!everything) merge_slice_ = merge.round_done ? 0 : merge_slice_ + 1;
   }
@@ -1853,6 +1874,58 @@ class SqliteStore : public Store {
       return;
     }
     FinishIdMerge(*merge, /*everything=*/true);
+  }
+
+  // Builds the id filters (id_filter.h) from the merged indexes: at start, and again when
+  // one has outgrown its size. Each chunk of hashes is read on a fresh snapshot, so no read
+  // transaction stays open long enough to hold back the WAL's restart.
+  void IdFilterLoop() {
+    NameThisThread("lanterne-idfilt");
+    struct Built {
+      const sqlite::IdIndexTable& table;
+      sqlite::MergedIdFilter& filter;
+    };
+    const Built filters[] = {{sqlite::kTraceIds, trace_id_filter_},
+                             {sqlite::kObservationIds, observation_id_filter_}};
+    std::unique_lock lock(id_filter_mu_);
+    while (!stop_id_filters_) {
+      for (const Built& built : filters) {
+        {
+          std::lock_guard write_lock(write_mu_);
+          if (!built.filter.NeedsBuild()) continue;
+          built.filter.BeginBuild();
+        }
+        lock.unlock();
+        auto filter = BuildIdFilter(built.table);
+        lock.lock();
+        std::lock_guard write_lock(write_mu_);
+        if (filter.ok()) {
+          built.filter.FinishBuild(std::move(filter).value());
+        } else {
+          built.filter.AbandonBuild();  // the writer keeps seeking; tried again later
+        }
+      }
+      id_filter_wake_.wait_for(lock, std::chrono::seconds(10), [&] { return stop_id_filters_; });
+    }
+  }
+
+  Result<std::unique_ptr<sqlite::BloomFilter>> BuildIdFilter(const sqlite::IdIndexTable& table) {
+    std::vector<int64_t> hashes;
+    std::optional<int64_t> after;
+    for (;;) {
+      {
+        std::lock_guard lock(id_filter_mu_);
+        if (stop_id_filters_) return Status::Unavailable("stopping");
+      }
+      auto conn = Borrow();
+      auto more = sqlite::ScanIdHashChunk(conn.get(), table, &after, kIdFilterChunk, &hashes);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+    }
+    // Room to double before the next build.
+    auto filter = std::make_unique<sqlite::BloomFilter>(hashes.size() * 2);
+    for (int64_t hash : hashes) filter->Add(hash);
+    return filter;
   }
 
   // One batch of the search index (search_index.h), in a transaction of its own on the
@@ -2103,6 +2176,13 @@ class SqliteStore : public Store {
   int wal_fd_ = -1;
   std::atomic<int> wal_frames_{0};
   RecentIds recent_traces_, recent_observations_, recent_observation_traces_;
+  // Used by the writer and changed by the builder, both under write_mu_.
+  sqlite::MergedIdFilter trace_id_filter_, observation_id_filter_;
+  std::mutex id_filter_mu_;  // the builder's sleep and stop
+  std::condition_variable id_filter_wake_;
+  bool stop_id_filters_ = false;
+  std::thread id_filter_thread_;
+  static constexpr int kIdFilterChunk = 65536;
   Connection writer_;
   std::unique_ptr<PayloadLog> payloads_;
   std::unique_ptr<SqliteWriteTxn> txn_;
