@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <random>
 #include <sstream>
 #include <string>
@@ -857,6 +858,54 @@ TEST(WritePipeline, UpdateBeforeCreateMergesIntoOneObservation) {
   EXPECT_EQ((*o)->output, R"("done")");
   // The update came first and pinned startTime to its event time.
   EXPECT_EQ((*o)->start_time_us, ParseIsoTimestamp("2024-03-15T10:30:05Z"));
+}
+
+// Two requests create and update the same new observation in one group commit: neither
+// request's prepared encoding is the merged record, so the writer merges and encodes it
+// itself, with both requests' fields.
+TEST(WritePipeline, ObservationOfTwoRequestsInOneCommitKeepsBothRequestsFields) {
+  TempDir dir;
+  auto store = Open(dir);
+  ASSERT_NE(store, nullptr);
+  WritePipeline pipeline(*store, WritePipelineOptions{});
+  // Holds the writer in a transaction while both requests queue behind it, so that the next
+  // transaction takes them together.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::thread blocker([&] {
+    EXPECT_TRUE(pipeline
+                    .SubmitWrite([&](WriteTxn&) {
+                      released.wait();
+                      return Status::Ok();
+                    })
+                    .ok());
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::thread create([&] {
+    EXPECT_TRUE(pipeline
+                    .Submit("p1", DecodeEvents(R"({"batch":[{"id":"c","type":"generation-create",
+      "timestamp":"2024-03-15T10:30:00Z","body":{"id":"g","traceId":"t1","input":"first",
+      "metadata":{"a":1},"modelParameters":{"t":0.5},"startTime":"2024-03-15T10:30:00Z"}}]})"))
+                    .ok());
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::thread update([&] {
+    EXPECT_TRUE(pipeline
+                    .Submit("p1", DecodeEvents(R"({"batch":[{"id":"u","type":"generation-update",
+      "timestamp":"2024-03-15T10:30:01Z","body":{"id":"g","output":"second","metadata":{"b":2}}}]})"))
+                    .ok());
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  release.set_value();
+  blocker.join();
+  create.join();
+  update.join();
+  auto o = store->GetObservation("p1", "g");
+  ASSERT_TRUE(o.ok() && o->has_value());
+  EXPECT_EQ((*o)->input, R"("first")");
+  EXPECT_EQ((*o)->output, R"("second")");
+  EXPECT_EQ((*o)->metadata, R"({"a":1,"b":2})");
+  EXPECT_EQ((*o)->model_parameters, R"({"t":0.5})");
 }
 
 TEST(WritePipeline, ArbitraryWritesRunInOrderWithIngestion) {
