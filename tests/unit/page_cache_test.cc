@@ -27,6 +27,19 @@ int64_t Count(Connection& db, const char* sql) {
   return s.Int(0);
 }
 
+// Inserts rows with keys `first`..`last` into t (k, v), v computed by `value_sql`.
+std::string InsertKeys(int first, int last, const std::string& value_sql) {
+  return "WITH RECURSIVE n(value) AS (SELECT " + std::to_string(first) +
+         " UNION ALL SELECT value + 1 FROM n WHERE value < " + std::to_string(last) +
+         ") INSERT INTO t SELECT value, " + value_sql + " FROM n";
+}
+
+// A new database file `name` in `dir`.
+void OpenNew(const TempDir& dir, const std::string& name, Connection& db) {
+  std::filesystem::create_directories(dir.path());
+  ASSERT_TRUE(db.Open(dir.path() + "/" + name, false).ok());
+}
+
 std::string IntegrityCheck(Connection& db) {
   Statement s(db.get(), "PRAGMA integrity_check");
   EXPECT_EQ(s.Step(), SQLITE_ROW);
@@ -35,38 +48,29 @@ std::string IntegrityCheck(Connection& db) {
 
 TEST(PageCache, WrapperIsInstalledByTheFirstConnection) {
   TempDir dir;
-  std::filesystem::create_directories(dir.path());
   Connection db;
-  ASSERT_TRUE(db.Open(dir.path() + "/first.db", false).ok());
+  OpenNew(dir, "first.db", db);
   EXPECT_TRUE(PageCacheWrapperInstalled());
 }
 
 TEST(PageCache, RolledBackGrowthLeavesNoStalePages) {
   TempDir dir;
-  std::filesystem::create_directories(dir.path());
-  const std::string path = dir.path() + "/cache.db";
   Connection db;
-  ASSERT_TRUE(db.Open(path, false).ok());
+  OpenNew(dir, "cache.db", db);
   ASSERT_TRUE(db.Exec("PRAGMA journal_mode = WAL; PRAGMA cache_size = -65536;"
                       "CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB);"
                       "CREATE INDEX t_by_v ON t (v);")
                   .ok());
-  ASSERT_TRUE(db.Exec("WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n "
-                      "WHERE value < 2000) INSERT INTO t SELECT value, randomblob(300) FROM n")
-                  .ok());
+  ASSERT_TRUE(db.Exec(InsertKeys(1, 2000, "randomblob(300)").c_str()).ok());
   const int64_t pages_before = Count(db, "PRAGMA page_count");
   // Grow the file by thousands of pages, then roll back: the cache must drop them, or the
   // next growth would find their old contents under the same page numbers.
   ASSERT_TRUE(db.Exec("BEGIN").ok());
-  ASSERT_TRUE(db.Exec("WITH RECURSIVE n(value) AS (SELECT 2001 UNION ALL SELECT value + 1 FROM n "
-                      "WHERE value < 30000) INSERT INTO t SELECT value, randomblob(300) FROM n")
-                  .ok());
+  ASSERT_TRUE(db.Exec(InsertKeys(2001, 30000, "randomblob(300)").c_str()).ok());
   ASSERT_GT(Count(db, "PRAGMA page_count"), pages_before + 1000);
   ASSERT_TRUE(db.Exec("ROLLBACK").ok());
   EXPECT_EQ(Count(db, "PRAGMA page_count"), pages_before);
-  ASSERT_TRUE(db.Exec("WITH RECURSIVE n(value) AS (SELECT 5001 UNION ALL SELECT value + 1 FROM n "
-                      "WHERE value < 9000) INSERT INTO t SELECT value, zeroblob(200) FROM n")
-                  .ok());
+  ASSERT_TRUE(db.Exec(InsertKeys(5001, 9000, "zeroblob(200)").c_str()).ok());
   EXPECT_EQ(Count(db, "SELECT count(*) FROM t"), 6000);
   EXPECT_EQ(Count(db, "SELECT count(*) FROM t WHERE k > 5000 AND v = zeroblob(200)"), 4000);
   EXPECT_EQ(IntegrityCheck(db), "ok");
@@ -74,28 +78,21 @@ TEST(PageCache, RolledBackGrowthLeavesNoStalePages) {
 
 TEST(PageCache, ShrunkFileRegrowsWithItsNewContent) {
   TempDir dir;
-  std::filesystem::create_directories(dir.path());
-  const std::string path = dir.path() + "/shrink.db";
   Connection db;
-  ASSERT_TRUE(db.Open(path, false).ok());
+  OpenNew(dir, "shrink.db", db);
   // A rollback journal and auto-vacuum: a commit that deletes rows cuts the file, and the
   // pages past its new end must leave the cache.
   ASSERT_TRUE(db.Exec("PRAGMA auto_vacuum = FULL; PRAGMA journal_mode = DELETE;"
                       "CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB);")
                   .ok());
-  ASSERT_TRUE(db.Exec("WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n "
-                      "WHERE value < 20000) INSERT INTO t SELECT value, randomblob(200) FROM n")
-                  .ok());
+  ASSERT_TRUE(db.Exec(InsertKeys(1, 20000, "randomblob(200)").c_str()).ok());
   const int64_t grown = Count(db, "PRAGMA page_count");
   ASSERT_TRUE(db.Exec("DELETE FROM t WHERE k > 1000").ok());
   ASSERT_LT(Count(db, "PRAGMA page_count"), grown / 4);
-  ASSERT_TRUE(db.Exec("BEGIN; WITH RECURSIVE n(value) AS (SELECT 50001 UNION ALL SELECT value + 1 "
-                      "FROM n WHERE value < 60000) INSERT INTO t SELECT value, zeroblob(150) FROM "
-                      "n; ROLLBACK;")
-                  .ok());
-  ASSERT_TRUE(db.Exec("WITH RECURSIVE n(value) AS (SELECT 20001 UNION ALL SELECT value + 1 FROM n "
-                      "WHERE value < 30000) INSERT INTO t SELECT value, zeroblob(100) FROM n")
-                  .ok());
+  ASSERT_TRUE(db.Exec("BEGIN").ok());
+  ASSERT_TRUE(db.Exec(InsertKeys(50001, 60000, "zeroblob(150)").c_str()).ok());
+  ASSERT_TRUE(db.Exec("ROLLBACK").ok());
+  ASSERT_TRUE(db.Exec(InsertKeys(20001, 30000, "zeroblob(100)").c_str()).ok());
   EXPECT_EQ(Count(db, "SELECT count(*) FROM t"), 11000);
   EXPECT_EQ(Count(db, "SELECT count(*) FROM t WHERE v = zeroblob(100)"), 10000);
   EXPECT_EQ(IntegrityCheck(db), "ok");
@@ -103,10 +100,8 @@ TEST(PageCache, ShrunkFileRegrowsWithItsNewContent) {
 
 TEST(PageCache, RandomInsertsAcrossManyCommitsStayConsistent) {
   TempDir dir;
-  std::filesystem::create_directories(dir.path());
-  const std::string path = dir.path() + "/cache.db";
   Connection db;
-  ASSERT_TRUE(db.Open(path, false).ok());
+  OpenNew(dir, "cache.db", db);
   ASSERT_TRUE(db.Exec("PRAGMA journal_mode = WAL;"
                       "CREATE TABLE t (k INTEGER NOT NULL, v TEXT NOT NULL, PRIMARY KEY (k, v))"
                       " WITHOUT ROWID;")
@@ -133,7 +128,7 @@ TEST(PageCache, RandomInsertsAcrossManyCommitsStayConsistent) {
   EXPECT_EQ(IntegrityCheck(db), "ok");
   // A second connection reads the same rows from the file.
   Connection reader;
-  ASSERT_TRUE(reader.Open(path, true).ok());
+  ASSERT_TRUE(reader.Open(dir.path() + "/cache.db", true).ok());
   EXPECT_EQ(Count(reader, "SELECT count(*) FROM t"), kept);
 }
 
