@@ -1910,21 +1910,33 @@ class SqliteStore : public Store {
   }
 
   Result<std::unique_ptr<sqlite::BloomFilter>> BuildIdFilter(const sqlite::IdIndexTable& table) {
+    // A connection of its own, without the readers' memory map: the index pages lie spread
+    // over the file, and each page fault mapped its neighbours too (90 MB of resident
+    // memory after building the filters of a million observations, against 20 MB read).
+    Connection conn;
+    LANTERNE_RETURN_IF_ERROR(conn.Open(path_, true));
+    LANTERNE_RETURN_IF_ERROR(conn.Exec("PRAGMA mmap_size = 0; PRAGMA cache_size = -2048;"));
+    // Sized from the table's highest seq, which bounds the rows merged so far, with room to
+    // double before the next build; the hashes go in chunk by chunk.
+    Statement newest(conn.get(), std::string("SELECT coalesce(max(seq), 0) FROM ") + table.table);
+    if (newest.Step() != SQLITE_ROW) {
+      return Status::Internal(std::string("read ") + table.table + ": " + conn.LastError());
+    }
+    auto filter = std::make_unique<sqlite::BloomFilter>(static_cast<size_t>(newest.Int(0)) * 2);
+    newest.Reset();
     std::vector<int64_t> hashes;
     std::optional<int64_t> after;
-    for (;;) {
+    for (bool more = true; more;) {
       {
         std::lock_guard lock(id_filter_mu_);
         if (stop_id_filters_) return Status::Unavailable("stopping");
       }
-      auto conn = Borrow();
-      auto more = sqlite::ScanIdHashChunk(conn.get(), table, &after, kIdFilterChunk, &hashes);
-      if (!more.ok()) return more.status();
-      if (!*more) break;
+      hashes.clear();
+      auto chunk = sqlite::ScanIdHashChunk(conn.get(), table, &after, kIdFilterChunk, &hashes);
+      if (!chunk.ok()) return chunk.status();
+      more = *chunk;
+      for (int64_t hash : hashes) filter->Add(hash);
     }
-    // Room to double before the next build.
-    auto filter = std::make_unique<sqlite::BloomFilter>(hashes.size() * 2);
-    for (int64_t hash : hashes) filter->Add(hash);
     return filter;
   }
 
