@@ -11,6 +11,8 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
+bool IsJsonWhitespace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
 // The text of `value`, consuming it. Scalars' tokens may carry the whitespace after them.
 simdjson::error_code RawText(od::value value, std::string_view& out) {
   od::json_type type;
@@ -26,10 +28,7 @@ simdjson::error_code RawText(od::value value, std::string_view& out) {
     return array.raw_json().get(out);
   }
   out = value.raw_json_token();
-  while (!out.empty() &&
-         (out.back() == ' ' || out.back() == '\t' || out.back() == '\n' || out.back() == '\r')) {
-    out.remove_suffix(1);
-  }
+  while (!out.empty() && IsJsonWhitespace(out.back())) out.remove_suffix(1);
   return simdjson::SUCCESS;
 }
 
@@ -189,8 +188,6 @@ std::optional<std::string> WidenOutOfRangeNumbers(std::string_view json) {
 }
 
 namespace {
-
-bool IsJsonWhitespace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 // Whether `json` (valid) has whitespace between its tokens. Strings, most of the bytes, are
 // skipped with memchr to their closing quote; only the bytes between strings are looked

@@ -30,7 +30,6 @@ class BloomFilter {
   bool MayContain(int64_t hash) const;
   // More hashes than it was sized for: time for a larger one.
   bool Overfull() const { return added_ > capacity_; }
-  size_t capacity() const { return capacity_; }
 
  private:
   std::vector<uint64_t> words_;
@@ -39,9 +38,9 @@ class BloomFilter {
   size_t added_ = 0;
 };
 
-// One merged index's filter, with the hand-over protocol above. Every call but
-// ScanChunk is made under the store's write lock (the writer's own, or the builder's
-// when it begins and ends a build).
+// One merged index's filter, with the hand-over protocol above. Every call is made under
+// the store's write lock (the writer's own, or the builder's when it begins and ends a
+// build); the build's reading (ScanIdHashChunk) is not.
 class MergedIdFilter {
  public:
   // The writer: false only when `hash` is surely not in the merged index.

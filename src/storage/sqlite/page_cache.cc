@@ -1,7 +1,5 @@
 #include "storage/sqlite/page_cache.h"
 
-#include <cstdlib>
-
 #include <sqlite3.h>
 
 namespace lanterne::sqlite {

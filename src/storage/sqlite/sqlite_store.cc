@@ -1823,11 +1823,12 @@ class SqliteStore : public Store {
   struct MergedIndex {
     const sqlite::IdIndexTable& table;
     RecentIds& recent;
+    sqlite::MergedIdFilter* filter;  // for the id indexes, which the writer looks up
   };
   std::array<MergedIndex, 3> MergedIndexes() {
-    return {MergedIndex{sqlite::kTraceIds, recent_traces_},
-            MergedIndex{sqlite::kObservationIds, recent_observations_},
-            MergedIndex{sqlite::kObservationTraces, recent_observation_traces_}};
+    return {MergedIndex{sqlite::kTraceIds, recent_traces_, &trace_id_filter_},
+            MergedIndex{sqlite::kObservationIds, recent_observations_, &observation_id_filter_},
+            MergedIndex{sqlite::kObservationTraces, recent_observation_traces_, nullptr}};
   }
 
   Result<IdMerge> MergeIdsInTxn(bool everything = false) {
@@ -1855,12 +1856,14 @@ class SqliteStore : public Store {
   void FinishIdMerge(const IdMerge& merge, bool everything = false) {
     if (!merge.due) return;
     const auto indexes = MergedIndexes();
-    for (int i = 0; i < 3; ++i) indexes[i].recent.Erase(merge.entries[i]);
-    trace_id_filter_.Merged(merge.entries[0]);
-    observation_id_filter_.Merged(merge.entries[1]);
-    if (trace_id_filter_.NeedsBuild() || observation_id_filter_.NeedsBuild()) {
-      id_filter_wake_.notify_one();
+    bool build_filter = false;
+    for (int i = 0; i < 3; ++i) {
+      indexes[i].recent.Erase(merge.entries[i]);
+      if (!indexes[i].filter) continue;
+      indexes[i].filter->Merged(merge.entries[i]);
+      build_filter = build_filter || indexes[i].filter->NeedsBuild();
     }
+    if (build_filter) id_filter_wake_.notify_one();
     id_merges_.fetch_add(1, std::memory_order_release);
     if (!everything) merge_slice_ = merge.round_done ? 0 : merge_slice_ + 1;
   }
@@ -1881,28 +1884,23 @@ class SqliteStore : public Store {
   // transaction stays open long enough to hold back the WAL's restart.
   void IdFilterLoop() {
     NameThisThread("lanterne-idfilt");
-    struct Built {
-      const sqlite::IdIndexTable& table;
-      sqlite::MergedIdFilter& filter;
-    };
-    const Built filters[] = {{sqlite::kTraceIds, trace_id_filter_},
-                             {sqlite::kObservationIds, observation_id_filter_}};
     std::unique_lock lock(id_filter_mu_);
     while (!stop_id_filters_) {
-      for (const Built& built : filters) {
+      for (const MergedIndex& index : MergedIndexes()) {
+        if (!index.filter) continue;
         {
           std::lock_guard write_lock(write_mu_);
-          if (!built.filter.NeedsBuild()) continue;
-          built.filter.BeginBuild();
+          if (!index.filter->NeedsBuild()) continue;
+          index.filter->BeginBuild();
         }
         lock.unlock();
-        auto filter = BuildIdFilter(built.table);
+        auto filter = BuildIdFilter(index.table);
         lock.lock();
         std::lock_guard write_lock(write_mu_);
         if (filter.ok()) {
-          built.filter.FinishBuild(std::move(filter).value());
+          index.filter->FinishBuild(std::move(filter).value());
         } else {
-          built.filter.AbandonBuild();  // the writer keeps seeking; tried again later
+          index.filter->AbandonBuild();  // the writer keeps seeking; tried again later
         }
       }
       id_filter_wake_.wait_for(lock, std::chrono::seconds(10), [&] { return stop_id_filters_; });
@@ -2165,8 +2163,8 @@ class SqliteStore : public Store {
                std::chrono::steady_clock::now().time_since_epoch())
         .count();
   }
-  // Each slice merges 1/32 of the ids waiting in memory, in the writer between two of its
-  // transactions: with 8, one merge held ingestion up for 12-18 ms.
+  // Each slice merges 1/32 of the ids waiting in memory, inside a batch's transaction: with
+  // 8, one merge held ingestion up for 12-18 ms.
   static constexpr int kMergeSlices = RecentIds::kSlices;
   int merge_slice_ = 0;
   // Per index (traces, observations, observations by trace): the highest seq present
